@@ -1,0 +1,3 @@
+module github.com/kdyn/kdyn
+
+go 1.26.0
