@@ -7,7 +7,7 @@ GOFLAGS_TEST ?= -race -count=1
 
 ## demo: run kdyn's main job against the bundled fixture cluster (no real cluster needed)
 demo:
-	$(GO) run ./cmd/kdyn demo
+	@echo "demo: the fixture server and CLI have not landed yet (issue: fixture server and CLI)"; exit 1
 
 ## test: everything CI runs: lint, unit tests under -race
 test: lint unit
