@@ -42,8 +42,12 @@ type Config struct {
 	// TLS configures server verification and client certificates.
 	TLS TLSConfig
 
+	// ProxyURL, if set, is the proxy for every request (a kubeconfig's
+	// proxy-url: http, https or socks5). It wins over Proxy.
+	ProxyURL string
 	// Proxy returns the proxy for a request. Nil means http.ProxyFromEnvironment.
-	// A kubeconfig proxy-url becomes http.ProxyURL of that URL.
+	// Clients with a Proxy func do not share their transport with others,
+	// since functions cannot be compared; prefer ProxyURL.
 	Proxy func(*http.Request) (*url.URL, error)
 
 	// UserAgent overrides the default "kdyn/<version> (<os>/<arch>)".

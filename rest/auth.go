@@ -1,0 +1,177 @@
+package rest
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// credentials supplies the Authorization header. Implementations are safe
+// for concurrent use.
+type credentials interface {
+	// authorization returns the header value; "" sends none.
+	authorization(ctx context.Context) (string, error)
+	// refresh is called after the server answered 401 to used; it reports
+	// whether a new credential is now available, making one retry worthwhile.
+	refresh(ctx context.Context, used string) bool
+}
+
+// buildRoundTripper stacks credentials and impersonation on the base
+// transport for cfg.
+func buildRoundTripper(cfg *Config, base *url.URL) (http.RoundTripper, error) {
+	l, err := loadTLS(cfg.TLS)
+	if err != nil {
+		return nil, err
+	}
+	exec, err := newExecAuth(cfg.ExecProvider, cfg, l)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := baseTransport(cfg, l, exec)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := pickCredentials(cfg, exec)
+	if err != nil {
+		return nil, err
+	}
+	return &authRoundTripper{next: rt, host: base.Host, creds: creds, imp: cfg.Impersonate}, nil
+}
+
+// pickCredentials chooses one source: a token file, then a token, then an
+// exec plugin, then basic auth. nil means no Authorization header.
+func pickCredentials(cfg *Config, exec *execAuth) (credentials, error) {
+	switch {
+	case cfg.BearerTokenFile != "":
+		return newTokenFile(cfg.BearerTokenFile, cfg.BearerToken)
+	case cfg.BearerToken != "":
+		return staticAuth("Bearer " + cfg.BearerToken), nil
+	case exec != nil:
+		return exec, nil
+	case cfg.Username != "" || cfg.Password != "":
+		up := base64.StdEncoding.EncodeToString([]byte(cfg.Username + ":" + cfg.Password))
+		return staticAuth("Basic " + up), nil
+	}
+	return nil, nil
+}
+
+// staticAuth is a fixed Authorization value.
+type staticAuth string
+
+func (s staticAuth) authorization(context.Context) (string, error) { return string(s), nil }
+func (s staticAuth) refresh(context.Context, string) bool          { return false }
+
+// authRoundTripper adds credentials and Impersonate-* headers to requests
+// for the configured host only: a redirect to another host must not carry
+// them. It retries a request once after a 401 when the credential source
+// has a new credential (a rotated token file, an expired exec token).
+type authRoundTripper struct {
+	next  http.RoundTripper
+	host  string
+	creds credentials // nil: none
+	imp   ImpersonationConfig
+}
+
+func (a *authRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != a.host {
+		return a.next.RoundTrip(req)
+	}
+	authz, err := a.authorization(req)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	resp, err := a.next.RoundTrip(a.prepare(req, authz, req.Body))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || a.creds == nil || !replayable(req) {
+		return resp, err
+	}
+	if !a.creds.refresh(req.Context(), authz) {
+		return resp, nil
+	}
+	drain(resp.Body)
+	if authz, err = a.authorization(req); err != nil {
+		return nil, err
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	return a.next.RoundTrip(a.prepare(req, authz, body))
+}
+
+func (a *authRoundTripper) authorization(req *http.Request) (string, error) {
+	if a.creds == nil || req.Header.Get("Authorization") != "" {
+		return "", nil
+	}
+	return a.creds.authorization(req.Context())
+}
+
+// prepare returns a copy of req with the headers set; a RoundTripper must not
+// modify the request it is given.
+func (a *authRoundTripper) prepare(req *http.Request, authz string, body io.ReadCloser) *http.Request {
+	r := req.Clone(req.Context())
+	r.Body = body
+	if authz != "" {
+		r.Header.Set("Authorization", authz)
+	}
+	setImpersonation(r.Header, a.imp)
+	return r
+}
+
+func replayable(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+}
+
+// setImpersonation sets the Impersonate-* headers of imp.
+func setImpersonation(h http.Header, imp ImpersonationConfig) {
+	if imp.UserName == "" && imp.UID == "" && len(imp.Groups) == 0 && len(imp.Extra) == 0 {
+		return
+	}
+	if imp.UserName != "" {
+		h.Set("Impersonate-User", imp.UserName)
+	}
+	if imp.UID != "" {
+		h.Set("Impersonate-Uid", imp.UID)
+	}
+	for _, g := range imp.Groups {
+		h.Add("Impersonate-Group", g)
+	}
+	for k, vs := range imp.Extra {
+		for _, v := range vs {
+			h.Add("Impersonate-Extra-"+headerKeyEscape(k), v)
+		}
+	}
+}
+
+// headerKeyEscape percent-encodes the bytes of an extra key that are not
+// allowed in a header name, as the API server expects to unescape them.
+func headerKeyEscape(key string) string {
+	var b strings.Builder
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if isTokenChar(c) && c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$&'*+-.^_`|~", c) >= 0
+}

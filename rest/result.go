@@ -1,0 +1,61 @@
+package rest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+)
+
+// Result is the outcome of Request.Do: the whole response body and either
+// nil or the error of the request. The zero Result carries no response.
+type Result struct {
+	body       []byte
+	err        error
+	statusCode int
+	header     http.Header
+}
+
+// Raw returns the response body and the error (if any). The body is returned
+// even with an error, e.g. the Status document of a 404.
+func (r Result) Raw() ([]byte, error) { return r.body, r.err }
+
+// Error returns the request's error: nil for 2xx and 304 Not Modified,
+// *apierrors.StatusError for other statuses (see ErrorFromResponse), or the
+// error that kept the request from getting a response.
+func (r Result) Error() error { return r.err }
+
+// StatusCode returns the HTTP status code, 0 when there was no response.
+func (r Result) StatusCode() int { return r.statusCode }
+
+// Header returns the response headers (ETag, Content-Type, ...); nil when
+// there was no response.
+func (r Result) Header() http.Header { return r.header }
+
+// ContentType returns the response's Content-Type header.
+func (r Result) ContentType() string { return r.header.Get("Content-Type") }
+
+// Into decodes the JSON body into obj. *unstructured.Unstructured and
+// *unstructured.UnstructuredList decode through their UnmarshalJSON; typed
+// objects (metav1.Status, APIGroupList, ...) through apimachinery's JSON,
+// which keeps integers as int64. It returns the request's error first.
+func (r Result) Into(obj runtime.Object) error {
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.body) == 0 {
+		return fmt.Errorf("rest: empty response body (status %d)", r.statusCode)
+	}
+	var err error
+	if u, ok := obj.(json.Unmarshaler); ok {
+		err = u.UnmarshalJSON(r.body)
+	} else {
+		err = utiljson.Unmarshal(r.body, obj)
+	}
+	if err != nil {
+		return fmt.Errorf("rest: decode %T: %w", obj, err)
+	}
+	return nil
+}

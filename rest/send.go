@@ -1,0 +1,148 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+)
+
+// maxStreamErrorBody bounds what Stream and Watch read of an error response.
+const maxStreamErrorBody = 1 << 20
+
+// Do sends the request, retrying as described at RetryInfo and retryPolicy,
+// and reads the whole response. Its error, if any, is in Result.Error.
+func (r *Request) Do(ctx context.Context) Result {
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	resp, err := r.send(ctx)
+	if err != nil {
+		return Result{err: err}
+	}
+	defer resp.Body.Close()
+	res := Result{statusCode: resp.StatusCode, header: resp.Header}
+	res.body, err = io.ReadAll(resp.Body)
+	if err != nil {
+		res.err = fmt.Errorf("rest: %s %s: read body: %w", r.method, r.URL(), err)
+		return res
+	}
+	res.err = errorFromResponse(r.method, resp.StatusCode, resp.Header, res.body)
+	return res
+}
+
+// Stream sends the request and returns the response body for the caller to
+// read and close. A non-2xx response returns the same error as Result.Error.
+// Timeouts keep running until the body is closed.
+func (r *Request) Stream(ctx context.Context) (io.ReadCloser, error) {
+	ctx, cancel := r.withTimeout(ctx)
+	resp, err := r.send(ctx)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer cancel()
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxStreamErrorBody))
+		return nil, errorFromResponse(r.method, resp.StatusCode, resp.Header, body)
+	}
+	return &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}, nil
+}
+
+// cancelOnClose releases a request's timeout context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+// withTimeout applies the request's timeout, or else the client's.
+func (r *Request) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := r.timeout
+	if d == 0 {
+		d = r.c.timeout
+	}
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// send runs the attempts of a request and returns the last response, whose
+// body the caller closes.
+func (r *Request) send(ctx context.Context) (*http.Response, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	u := r.URL().String()
+	for retries := 0; ; retries++ {
+		resp, err := r.attempt(ctx, u)
+		wait, again := r.c.retryPolicy(r.method, resp, err, retries)
+		if !again {
+			if err != nil {
+				return nil, r.wrap(u, err)
+			}
+			return resp, nil
+		}
+		info := RetryInfo{Attempt: retries + 1, Method: r.method, URL: u, Err: err, Wait: wait}
+		if resp != nil {
+			info.StatusCode = resp.StatusCode
+			drain(resp.Body)
+		}
+		if r.c.onRetry != nil {
+			r.c.onRetry(info)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("rest: %s %s: waiting to retry: %w", r.method, u, err)
+		}
+	}
+}
+
+// attempt sends the request once.
+func (r *Request) attempt(ctx context.Context, u string) (*http.Response, error) {
+	if err := r.c.throttle(ctx); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, r.newBody())
+	if err != nil {
+		return nil, err
+	}
+	req.GetBody = func() (io.ReadCloser, error) { return r.newBody(), nil }
+	req.ContentLength = int64(len(r.body))
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", r.c.userAgent)
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	resp, err := r.c.http.Do(req)
+	if err == nil {
+		r.c.handleWarnings(resp.Header)
+	}
+	return resp, err
+}
+
+// wrap prefixes err with the request, dropping url.Error's own copy of it.
+func (r *Request) wrap(u string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("rest: %s %s: %w", r.method, u, err)
+}
+
+// drain reads a little of a discarded body so its connection can be reused.
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}

@@ -1,0 +1,137 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// EventDecoder reads watch events off a stream. The dynamic package plugs in
+// its own (a faster JSON object decoder, CBOR sequences); NewJSONEventDecoder
+// is the default.
+type EventDecoder interface {
+	// Decode blocks until the next event. It returns io.EOF when the stream
+	// ended cleanly, and any other error for a broken or malformed stream.
+	// Error events carry a *metav1.Status object.
+	Decode() (watch.EventType, runtime.Object, error)
+	// Close closes the stream; a Decode blocked in a read must then return.
+	Close() error
+}
+
+// Watch sends the request (adding watch=true unless set) and returns the
+// stream of events, objects decoded as *unstructured.Unstructured. ERROR
+// events carry a *metav1.Status: apierrors.FromObject turns it into an
+// *apierrors.StatusError. A non-2xx response returns the same error as
+// Result.Error. Stop, or cancelling ctx, ends the watch and its goroutine.
+func (r *Request) Watch(ctx context.Context) (watch.Interface, error) {
+	return r.WatchWith(ctx, func(body io.ReadCloser) EventDecoder {
+		return NewJSONEventDecoder(body, nil)
+	})
+}
+
+// WatchWith is Watch with the event decoder newDecoder makes of the body, for
+// streams in another format; set the Accept header to match.
+func (r *Request) WatchWith(ctx context.Context, newDecoder func(io.ReadCloser) EventDecoder) (watch.Interface, error) {
+	if _, ok := r.params["watch"]; !ok {
+		r.Param("watch", "true")
+	}
+	if r.timeout == 0 && r.c.timeout > 0 {
+		// Config.Timeout bounds ordinary requests; a watch lives until its
+		// caller stops it.
+		r.timeout = -1
+	}
+	body, err := r.Stream(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return NewStreamWatcher(newDecoder(body)), nil
+}
+
+// NewStreamWatcher runs d in a goroutine and delivers its events on the
+// returned watch.Interface. When d fails with anything but io.EOF, one ERROR
+// event with a Status naming the error is delivered before the channel
+// closes. Stop closes d and returns once the goroutine has finished, so no
+// goroutine is left behind. Safe for concurrent use.
+func NewStreamWatcher(d EventDecoder) watch.Interface {
+	w := &streamWatcher{d: d, result: make(chan watch.Event), done: make(chan struct{}), exited: make(chan struct{})}
+	go w.receive()
+	return w
+}
+
+type streamWatcher struct {
+	d      EventDecoder
+	result chan watch.Event
+	done   chan struct{} // closed by Stop
+	exited chan struct{} // closed when receive returns
+	once   sync.Once
+}
+
+func (w *streamWatcher) ResultChan() <-chan watch.Event { return w.result }
+
+// Stop ends the watch and waits for the receiving goroutine to finish.
+func (w *streamWatcher) Stop() {
+	w.once.Do(func() {
+		close(w.done)
+		_ = w.d.Close()
+	})
+	<-w.exited
+}
+
+func (w *streamWatcher) receive() {
+	defer close(w.exited)
+	defer close(w.result)
+	defer w.once.Do(func() { _ = w.d.Close() })
+	for {
+		typ, obj, err := w.d.Decode()
+		if err != nil {
+			w.reportError(err)
+			return
+		}
+		if !w.send(watch.Event{Type: typ, Object: obj}) {
+			return
+		}
+	}
+}
+
+// reportError delivers a decoding failure as an ERROR event, unless the
+// stream simply ended or the watcher was stopped (closing the stream makes
+// Decode fail, and that is no news to the caller).
+func (w *streamWatcher) reportError(err error) {
+	if err == io.EOF || errors.Is(err, context.Canceled) {
+		return
+	}
+	select {
+	case <-w.done:
+		return
+	default:
+	}
+	st := apierrors.NewInternalError(fmt.Errorf("rest: watch stream: %w", err)).Status()
+	w.send(watch.Event{Type: watch.Error, Object: &st})
+}
+
+func (w *streamWatcher) send(ev watch.Event) bool {
+	select {
+	case <-w.done:
+		return false
+	case w.result <- ev:
+		return true
+	}
+}
+
+// errorEventStatus turns an ERROR event's object into a *metav1.Status,
+// falling back to a generic one for bodies that are not a Status.
+func errorEventStatus(raw []byte) *metav1.Status {
+	if st, ok := decodeStatus(raw); ok {
+		return st
+	}
+	err := errorFromResponse("", http.StatusInternalServerError, nil, raw).(*apierrors.StatusError)
+	return &err.ErrStatus
+}
