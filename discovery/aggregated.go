@@ -1,0 +1,183 @@
+package discovery
+
+import (
+	"encoding/json"
+	"fmt"
+
+	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"
+	apidiscoveryv2beta1 "k8s.io/api/apidiscovery/v2beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// rootDoc is one parsed /api or /apis document in the shape of legacy
+// discovery, whichever format the server sent.
+type rootDoc struct {
+	// groups are in server order; versions in preference order, stale ones
+	// included (the snapshot decides whether to keep them).
+	groups []metav1.APIGroup
+	// resources holds every group-version's resources for an aggregated
+	// document and is nil for a legacy one, whose resources are fetched per
+	// group-version.
+	resources map[schema.GroupVersion]*metav1.APIResourceList
+	// stale names the group-versions an aggregated document marks Stale: the
+	// server could not reach the API server that serves them.
+	stale map[schema.GroupVersion]bool
+}
+
+func (d *rootDoc) aggregated() bool { return d.resources != nil }
+
+// parseAggregated decodes an APIGroupDiscoveryList in format f (formatV2 or
+// formatV2Beta1) into the legacy shape, the way kube-apiserver itself derives
+// its legacy documents:
+//
+//   - a resource becomes an APIResource whose Group, Version and Kind come from
+//     responseKind ("" group and version mean the enclosing group-version, as in
+//     legacy documents); a resource without a responseKind is left out, its
+//     subresources kept;
+//   - each subresource becomes "<resource>/<subresource>" with the parent's
+//     scope, its own responseKind and verbs, and no singular name, as legacy
+//     documents have it;
+//   - a group's preferred version is its first version: the server lists them
+//     in preference order.
+//
+// What aggregated documents cannot say: storageVersionHash (left empty), and
+// the per-group serverAddressByClientCIDRs.
+func parseAggregated(body []byte, f format) (*rootDoc, error) {
+	var list apidiscoveryv2.APIGroupDiscoveryList
+	switch f {
+	case formatV2:
+		if err := json.Unmarshal(body, &list); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", f, err)
+		}
+	case formatV2Beta1:
+		var old apidiscoveryv2beta1.APIGroupDiscoveryList
+		if err := json.Unmarshal(body, &old); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", f, err)
+		}
+		list = fromV2Beta1(&old)
+	default:
+		return nil, fmt.Errorf("not an aggregated format: %s", f)
+	}
+	doc := &rootDoc{
+		groups:    make([]metav1.APIGroup, 0, len(list.Items)),
+		resources: make(map[schema.GroupVersion]*metav1.APIResourceList),
+		stale:     make(map[schema.GroupVersion]bool),
+	}
+	for i := range list.Items {
+		if err := doc.addGroup(&list.Items[i]); err != nil {
+			return nil, err
+		}
+	}
+	return doc, nil
+}
+
+func (d *rootDoc) addGroup(in *apidiscoveryv2.APIGroupDiscovery) error {
+	group := metav1.APIGroup{Name: in.Name, Versions: make([]metav1.GroupVersionForDiscovery, 0, len(in.Versions))}
+	for i := range in.Versions {
+		v := &in.Versions[i]
+		gv := schema.GroupVersion{Group: in.Name, Version: v.Version}
+		if err := validateGroupVersion(gv); err != nil {
+			return err
+		}
+		if _, dup := d.resources[gv]; dup {
+			return fmt.Errorf("group-version %s listed twice", gv)
+		}
+		group.Versions = append(group.Versions, metav1.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: v.Version})
+		d.resources[gv] = resourceList(gv, v.Resources)
+		if v.Freshness == apidiscoveryv2.DiscoveryFreshnessStale {
+			d.stale[gv] = true
+		}
+	}
+	if len(group.Versions) > 0 {
+		group.PreferredVersion = group.Versions[0]
+	}
+	d.groups = append(d.groups, group)
+	return nil
+}
+
+func resourceList(gv schema.GroupVersion, in []apidiscoveryv2.APIResourceDiscovery) *metav1.APIResourceList {
+	out := &metav1.APIResourceList{
+		TypeMeta:     metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"},
+		GroupVersion: gv.String(),
+		APIResources: make([]metav1.APIResource, 0, len(in)),
+	}
+	for i := range in {
+		r := &in[i]
+		namespaced := r.Scope == apidiscoveryv2.ScopeNamespace
+		if kind := r.ResponseKind; kind != nil && *kind != (metav1.GroupVersionKind{}) {
+			out.APIResources = append(out.APIResources, metav1.APIResource{
+				Name:         r.Resource,
+				SingularName: r.SingularResource,
+				Namespaced:   namespaced,
+				Group:        kind.Group,
+				Version:      kind.Version,
+				Kind:         kind.Kind,
+				Verbs:        r.Verbs,
+				ShortNames:   r.ShortNames,
+				Categories:   r.Categories,
+			})
+		}
+		for j := range r.Subresources {
+			sub := &r.Subresources[j]
+			kind := sub.ResponseKind
+			if kind == nil || *kind == (metav1.GroupVersionKind{}) {
+				continue
+			}
+			out.APIResources = append(out.APIResources, metav1.APIResource{
+				Name:       r.Resource + "/" + sub.Subresource,
+				Namespaced: namespaced,
+				Group:      kind.Group,
+				Version:    kind.Version,
+				Kind:       kind.Kind,
+				Verbs:      sub.Verbs,
+			})
+		}
+	}
+	return out
+}
+
+// fromV2Beta1 converts the v2beta1 list, identical in shape to v2, into v2.
+func fromV2Beta1(in *apidiscoveryv2beta1.APIGroupDiscoveryList) apidiscoveryv2.APIGroupDiscoveryList {
+	out := apidiscoveryv2.APIGroupDiscoveryList{Items: make([]apidiscoveryv2.APIGroupDiscovery, len(in.Items))}
+	for i, g := range in.Items {
+		og := &out.Items[i]
+		og.ObjectMeta = g.ObjectMeta
+		og.Versions = make([]apidiscoveryv2.APIVersionDiscovery, len(g.Versions))
+		for j, v := range g.Versions {
+			ov := &og.Versions[j]
+			ov.Version = v.Version
+			ov.Freshness = apidiscoveryv2.DiscoveryFreshness(v.Freshness)
+			ov.Resources = make([]apidiscoveryv2.APIResourceDiscovery, len(v.Resources))
+			for k, r := range v.Resources {
+				ov.Resources[k] = apidiscoveryv2.APIResourceDiscovery{
+					Resource:         r.Resource,
+					ResponseKind:     r.ResponseKind,
+					Scope:            apidiscoveryv2.ResourceScope(r.Scope),
+					SingularResource: r.SingularResource,
+					Verbs:            r.Verbs,
+					ShortNames:       r.ShortNames,
+					Categories:       r.Categories,
+					Subresources:     fromV2Beta1Subresources(r.Subresources),
+				}
+			}
+		}
+	}
+	return out
+}
+
+func fromV2Beta1Subresources(in []apidiscoveryv2beta1.APISubresourceDiscovery) []apidiscoveryv2.APISubresourceDiscovery {
+	if in == nil {
+		return nil
+	}
+	out := make([]apidiscoveryv2.APISubresourceDiscovery, len(in))
+	for i, s := range in {
+		out[i] = apidiscoveryv2.APISubresourceDiscovery{
+			Subresource:   s.Subresource,
+			ResponseKind:  s.ResponseKind,
+			AcceptedTypes: s.AcceptedTypes,
+			Verbs:         s.Verbs,
+		}
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package discovery
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// The memory cache has two parts. Data lives in the snapshot behind
+// Client.snap, kept after it expires so that it can be revalidated with its
+// ETag and served as last good data. Freshness lives in Client.fresh, a
+// go-cache whose items expire after Options.TTL: an item present means "no
+// need to ask the server", an item missing means "revalidate before
+// answering". Failures never set an item, so they are retried on the next
+// call instead of being cached as answers.
+
+// Keys of Client.fresh.
+const (
+	rootKey    = "root"    // both root documents, fetched together
+	versionKey = "version" // GET /version; the item holds the *version.Info
+)
+
+// gvKey is the key of a legacy group-version document.
+func gvKey(gv schema.GroupVersion) string { return "gv:" + gv.String() }
+
+// isFresh reports whether key was validated within the TTL.
+func (c *Client) isFresh(key string) bool {
+	_, ok := c.fresh.Get(key)
+	return ok
+}
+
+// markFresh records that key was validated now, or, for data read from the
+// disk cache, age ago; data older than the TTL is not marked.
+func (c *Client) markFresh(key string, age time.Duration) {
+	if left := c.opts.TTL - age; left > 0 {
+		c.fresh.Set(key, struct{}{}, left)
+	}
+}
+
+// shared runs refresh once for all concurrent callers with the same key. The
+// refresh runs on a context that no caller's cancellation reaches, bounded by
+// Options.Timeout, so one impatient caller cannot fail it for the others;
+// each caller waits on its own ctx and leaves when that is done.
+func (c *Client) shared(ctx context.Context, key string, refresh func(ctx context.Context) (any, error)) (any, error) {
+	ch := c.flight.DoChan(key, func() (any, error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.Timeout)
+		defer cancel()
+		return refresh(rctx)
+	})
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		return res.Val, res.Err
+	}
+}
+
+// update publishes f's successor of the current snapshot. Writers are
+// serialized so that none loses another's change; f must not do I/O.
+func (c *Client) update(f func(*snapshot) *snapshot) *snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := f(c.snap.Load())
+	c.snap.Store(next)
+	return next
+}

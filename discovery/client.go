@@ -1,0 +1,122 @@
+package discovery
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/patrickmn/go-cache"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/kdyn/kdyn/rest"
+)
+
+// Options configure a Client. The zero value is ready to use.
+type Options struct {
+	// TTL is how long discovery data is trusted before it is revalidated with
+	// the server (conditionally, with its ETag where the server sent one).
+	// 0 means 10 minutes.
+	TTL time.Duration
+
+	// CacheDir, if not "", keeps discovery data on disk across processes in
+	// kubectl's layout under CacheDir/<sanitized host>/, so that a new process
+	// starts warm. "" means memory only.
+	CacheDir string
+
+	// Parallelism bounds the concurrent per-group-version requests of legacy
+	// discovery. 0 means 16.
+	Parallelism int
+
+	// Timeout bounds one refresh shared by concurrent callers; it does not
+	// depend on any caller's context, which only bounds that caller's wait.
+	// 0 means 1 minute.
+	Timeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.TTL <= 0 {
+		o.TTL = 10 * time.Minute
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = 16
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = time.Minute
+	}
+	return o
+}
+
+// Client answers discovery questions about one API server from a cache that
+// it keeps fresh. It is safe for concurrent use; readers of cached data take
+// no lock.
+//
+// Returned groups and resource lists are shared with the cache and with other
+// callers: they must not be modified.
+type Client struct {
+	rc   *rest.Client
+	opts Options
+	disk *diskCache // nil without Options.CacheDir
+
+	snap  atomic.Pointer[snapshot]
+	mu    sync.Mutex // serializes writers of snap; never held during I/O
+	fresh *cache.Cache
+	// flight deduplicates refreshes by their key in fresh.
+	flight singleflight.Group
+	// diskTrusted is false after Invalidate: disk data then only supplies
+	// ETags to revalidate with, never answers on its own.
+	diskTrusted atomic.Bool
+}
+
+// NewForConfig returns a Client for the API server cfg points at.
+func NewForConfig(cfg *rest.Config, opts Options) (*Client, error) {
+	rc, err := rest.NewClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("discovery: %w", err)
+	}
+	return New(rc, opts), nil
+}
+
+// New returns a Client that talks through rc, without rc's client-side rate
+// limit: discovery is a few requests that every other call waits for, so it
+// never queues behind the caller's QPS budget.
+func New(rc *rest.Client, opts Options) *Client {
+	opts = opts.withDefaults()
+	c := &Client{
+		rc:   rc.WithoutRateLimit(),
+		opts: opts,
+		// No cleanup interval: expired items are overwritten on refresh, and
+		// no janitor goroutine outlives the Client.
+		fresh: cache.New(opts.TTL, 0),
+	}
+	if opts.CacheDir != "" {
+		c.disk = newDiskCache(opts.CacheDir, rc.Host())
+	}
+	c.snap.Store(emptySnapshot)
+	c.diskTrusted.Store(true)
+	return c
+}
+
+// Invalidate forgets everything: the next call fetches anew. With a disk
+// cache, its data then serves only to revalidate with ETags.
+func (c *Client) Invalidate() {
+	c.diskTrusted.Store(false)
+	c.update(func(*snapshot) *snapshot {
+		c.fresh.Flush()
+		return emptySnapshot
+	})
+}
+
+// InvalidateGroup marks group as possibly changed, e.g. after a lookup in it
+// missed: the next call revalidates the root documents (/api and /apis,
+// conditionally with their ETags), and the next Resources of one of group's
+// versions under legacy discovery refetches it. Data of the group is kept
+// until then, and served as last good data if the refresh fails.
+func (c *Client) InvalidateGroup(group string) {
+	c.fresh.Delete(rootKey)
+	for gv := range c.snap.Load().listed {
+		if gv.Group == group {
+			c.fresh.Delete(gvKey(gv))
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package discovery
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// diskCache keeps discovery documents under one directory per API server, in
+// the layout kubectl's --cache-dir uses, so either tool can read the other's:
+//
+//	<dir>/<host>/servergroups.json                    APIGroupList, core group first
+//	<dir>/<host>/v1/serverresources.json              APIResourceList of the core group
+//	<dir>/<host>/<group>/<version>/serverresources.json
+//	<dir>/<host>/aggregated/api.json, apis.json       /api and /apis as last received,
+//	                                                  with their Content-Type and ETag
+//
+// A file's age is its modification time. Files are replaced whole (a temporary
+// file in the same directory, then a rename), so a reader, in this process or
+// another, sees the old or the new document and never a torn one. Directories
+// are created 0700 and files 0600: discovery reveals what a cluster runs.
+//
+// The cache is best effort: a missing, unreadable or corrupt file is a miss
+// and is refetched, and a failed write only costs the next process a request.
+// A nil *diskCache is a cache that holds nothing.
+type diskCache struct {
+	dir string // <dir>/<host>
+}
+
+func newDiskCache(parent, host string) *diskCache {
+	return &diskCache{dir: filepath.Join(parent, sanitizeHost(host))}
+}
+
+// sanitizeHost turns a server URL into one directory name, as kubectl does for
+// ordinary hosts ("https://10.0.0.1:6443" → "10.0.0.1_6443"), except that "/"
+// is replaced as well and a name of dots only is mangled: whatever the URL,
+// the result is a single path element, never "." or "..", so the cache cannot
+// be steered outside its directory.
+func sanitizeHost(host string) string {
+	host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
+	host = strings.TrimSuffix(host, "/")
+	name := []byte(host)
+	for i, b := range name {
+		switch {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', b == '.', b == '-', b == '_':
+		default:
+			name[i] = '_'
+		}
+	}
+	if strings.Trim(string(name), ".") == "" {
+		return strings.Repeat("_", len(name)+1)
+	}
+	return string(name)
+}
+
+// envelope is a root document on disk with what revalidating it needs.
+type envelope struct {
+	ETag        string          `json:"etag,omitempty"`
+	ContentType string          `json:"contentType"`
+	Body        json.RawMessage `json:"body"`
+}
+
+func (d *diskCache) rootFile(i int) string {
+	return filepath.Join(d.dir, "aggregated", strings.TrimPrefix(rootPaths[i], "/")+".json")
+}
+
+func (d *diskCache) gvFile(gv schema.GroupVersion) string {
+	return filepath.Join(d.dir, filepath.FromSlash(gv.String()), "serverresources.json")
+}
+
+// loadRoot reads root document i and how old it is.
+func (d *diskCache) loadRoot(i int) (*root, time.Duration, bool) {
+	if d == nil {
+		return nil, 0, false
+	}
+	data, age, ok := readFile(d.rootFile(i))
+	if !ok {
+		return nil, 0, false
+	}
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, 0, false
+	}
+	doc, err := parseRoot(rootPaths[i], env.ContentType, env.Body)
+	if err != nil {
+		return nil, 0, false
+	}
+	return &root{doc: doc, etag: env.ETag}, age, true
+}
+
+func (d *diskCache) saveRoot(i int, resp *response) {
+	if d == nil || !json.Valid(resp.body) {
+		return
+	}
+	data, err := json.Marshal(envelope{ETag: resp.etag, ContentType: resp.contentType, Body: resp.body})
+	if err == nil {
+		writeFile(d.rootFile(i), data)
+	}
+}
+
+// touchRoots records that the root documents were just revalidated.
+func (d *diskCache) touchRoots() {
+	if d == nil {
+		return
+	}
+	now := time.Now()
+	for i := range rootPaths {
+		_ = os.Chtimes(d.rootFile(i), now, now)
+	}
+}
+
+// saveSnapshot writes the kubectl-compatible files of s: the groups, and the
+// resources of group-versions that came with an aggregated root document
+// (legacy ones are written as they arrive, by saveGV).
+func (d *diskCache) saveSnapshot(s *snapshot) {
+	if d == nil {
+		return
+	}
+	if data, err := json.Marshal(s.groups); err == nil {
+		writeFile(filepath.Join(d.dir, "servergroups.json"), data)
+	}
+	for gv, e := range s.gvs {
+		if e.err != nil || e.list == nil || !s.aggregated(gv) {
+			continue
+		}
+		if data, err := json.Marshal(e.list); err == nil {
+			writeFile(d.gvFile(gv), data)
+		}
+	}
+}
+
+// loadGV reads gv's resources and how old they are.
+func (d *diskCache) loadGV(gv schema.GroupVersion) (*metav1.APIResourceList, time.Duration, bool) {
+	if d == nil {
+		return nil, 0, false
+	}
+	data, age, ok := readFile(d.gvFile(gv))
+	if !ok {
+		return nil, 0, false
+	}
+	list, err := parseResourceList(data, gv)
+	if err != nil {
+		return nil, 0, false
+	}
+	return list, age, true
+}
+
+func (d *diskCache) saveGV(gv schema.GroupVersion, body []byte) {
+	if d != nil {
+		writeFile(d.gvFile(gv), body)
+	}
+}
+
+func readFile(path string) ([]byte, time.Duration, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, false
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		return nil, 0, false
+	}
+	data := make([]byte, info.Size())
+	if _, err := f.ReadAt(data, 0); err != nil {
+		return nil, 0, false
+	}
+	return data, max(time.Since(info.ModTime()), 0), true
+}
+
+// writeFile replaces path atomically: concurrent writers, in this process or
+// others, each rename a complete file of their own into place.
+func writeFile(path string, data []byte) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*") // created 0600
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}

@@ -1,0 +1,62 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// refreshGV returns the refresh of one legacy group-version document: from
+// the disk cache when it is younger than the TTL, else from the server
+// (conditionally when an ETag is known). A failure is recorded in the
+// snapshot next to the last good list and is not marked fresh, so the next
+// call tries again.
+func (c *Client) refreshGV(gv schema.GroupVersion) func(context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) {
+		if c.isFresh(gvKey(gv)) {
+			return nil, nil // refreshed by the flight that ended just before this one
+		}
+		prev := c.snap.Load().gvs[gv]
+		if prev == nil {
+			if list, age, ok := c.disk.loadGV(gv); ok {
+				prev = &gvEntry{list: list}
+				if c.diskTrusted.Load() && age < c.opts.TTL {
+					c.update(func(s *snapshot) *snapshot { return s.withEntry(gv, prev) })
+					c.markFresh(gvKey(gv), age)
+					return nil, nil
+				}
+			}
+		}
+		e := c.fetchGV(ctx, gv, prev)
+		c.update(func(s *snapshot) *snapshot { return s.withEntry(gv, e) })
+		if e.err == nil {
+			c.markFresh(gvKey(gv), 0)
+		}
+		return nil, e.err
+	}
+}
+
+// fetchGV gets gv's legacy document. On failure the entry keeps prev's list.
+func (c *Client) fetchGV(ctx context.Context, gv schema.GroupVersion, prev *gvEntry) *gvEntry {
+	var last *metav1.APIResourceList
+	var etag string
+	if prev != nil && prev.list != nil {
+		last, etag = prev.list, prev.etag
+	}
+	path := gvPath(gv)
+	resp, err := c.get(ctx, path, acceptJSON, etag)
+	if err != nil {
+		return &gvEntry{list: last, etag: etag, err: err}
+	}
+	if resp.notModified {
+		return &gvEntry{list: last, etag: etag}
+	}
+	list, err := parseResourceList(resp.body, gv)
+	if err != nil {
+		return &gvEntry{list: last, etag: etag, err: fmt.Errorf("discovery: get %s: %w", path, err)}
+	}
+	c.disk.saveGV(gv, resp.body)
+	return &gvEntry{list: list, etag: resp.etag}
+}

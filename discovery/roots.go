@@ -1,0 +1,108 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"golang.org/x/sync/errgroup"
+)
+
+// roots returns a snapshot whose root documents are fresh, refreshing them
+// (2 requests, conditional when ETags are known) when they are not.
+func (c *Client) roots(ctx context.Context) (*snapshot, error) {
+	if s := c.snap.Load(); s.complete() && c.isFresh(rootKey) {
+		return s, nil
+	}
+	if _, err := c.shared(ctx, rootKey, c.refreshRoots); err != nil {
+		return nil, err
+	}
+	return c.snap.Load(), nil
+}
+
+// refreshRoots fetches /api and /apis concurrently and publishes them
+// together: either both are refreshed or neither.
+func (c *Client) refreshRoots(ctx context.Context) (any, error) {
+	prev := c.snap.Load()
+	if prev.complete() && c.isFresh(rootKey) {
+		return nil, nil // refreshed by the flight that ended just before this one
+	}
+	if !prev.complete() && c.loadRoots() {
+		return nil, nil
+	}
+	prev = c.snap.Load()
+	var next [2]*root
+	var changed [2]bool
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range next {
+		g.Go(func() (err error) {
+			next[i], changed[i], err = c.fetchRoot(gctx, i, prev.roots[i])
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	s := c.update(func(s *snapshot) *snapshot { return s.withRoots(next) })
+	c.markFresh(rootKey, 0)
+	if changed[rootCore] || changed[rootAPIs] {
+		c.disk.saveSnapshot(s)
+	} else {
+		c.disk.touchRoots()
+	}
+	return nil, nil
+}
+
+// fetchRoot gets root document i, conditionally when prev carries an ETag.
+// changed is false when the server answered 304 Not Modified.
+func (c *Client) fetchRoot(ctx context.Context, i int, prev *root) (r *root, changed bool, err error) {
+	path := rootPaths[i]
+	var etag string
+	if prev != nil {
+		etag = prev.etag
+	}
+	resp, err := c.get(ctx, path, acceptDiscovery, etag)
+	switch {
+	case err != nil && i == rootCore && apierrors.IsNotFound(err):
+		// Servers without a core group, aggregated API servers among them, answer 404.
+		return &root{doc: &rootDoc{}}, true, nil
+	case err != nil:
+		return nil, false, err
+	case resp.notModified:
+		return prev, false, nil
+	}
+	doc, err := parseRoot(path, resp.contentType, resp.body)
+	if err != nil {
+		return nil, false, fmt.Errorf("discovery: get %s: %w", path, err)
+	}
+	c.disk.saveRoot(i, resp)
+	return &root{doc: doc, etag: resp.etag}, true, nil
+}
+
+// loadRoots installs the root documents of the disk cache, if any, as the
+// validators of the next refresh. It reports whether they are fresh enough to
+// answer without asking the server.
+func (c *Client) loadRoots() bool {
+	var loaded [2]*root
+	var oldest time.Duration
+	complete := true
+	for i := range loaded {
+		r, age, ok := c.disk.loadRoot(i)
+		if !ok {
+			complete = false
+			continue
+		}
+		loaded[i] = r
+		oldest = max(oldest, age)
+	}
+	if loaded[rootCore] == nil && loaded[rootAPIs] == nil {
+		return false
+	}
+	c.update(func(s *snapshot) *snapshot { return s.withRoots(loaded) })
+	if !complete || !c.diskTrusted.Load() || oldest >= c.opts.TTL {
+		return false
+	}
+	c.markFresh(rootKey, oldest)
+	return true
+}
