@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -89,10 +90,14 @@ func (a *authRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || a.creds == nil || !replayable(req) {
 		return resp, err
 	}
+	// Keep the 401's body for the caller in case no retry happens, and free
+	// its connection first: a new client certificate needs a new one.
+	body401, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body401))
 	if !a.creds.refresh(req.Context(), authz) {
 		return resp, nil
 	}
-	drain(resp.Body)
 	if authz, err = a.authorization(req); err != nil {
 		return nil, err
 	}
