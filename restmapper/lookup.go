@@ -1,0 +1,300 @@
+package restmapper
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// The snapshot methods below answer as client-go's PriorityRESTMapper over a
+// MultiRESTMapper of one DefaultRESTMapper per group-version would. They
+// assume the groups in the lookup's scope are loaded; a group that is not is
+// treated as unknown.
+
+// coerce normalizes a partial resource as client-go does before matching.
+func coerce(r schema.GroupVersionResource) schema.GroupVersionResource {
+	r.Resource = strings.ToLower(r.Resource)
+	if r.Version == runtime.APIVersionInternal {
+		r.Version = ""
+	}
+	return r
+}
+
+// rank orders group-versions as client-go's priority list does: core/v1
+// first, then group by group in discovery order, each group's preferred
+// version before its others. Lower is better.
+func rank(pos int, g *groupIndex, vm int) int {
+	gv := g.versions[vm].gv
+	if gv.Group == "" && gv.Version == "v1" {
+		return -1
+	}
+	return pos<<16 | g.prio[vm]
+}
+
+func errNoResource(r schema.GroupVersionResource) error {
+	return fmt.Errorf("a resource must be present, got: %v", r)
+}
+
+// hasVersions reports whether any loaded group serves any version; with none,
+// client-go has no mapper to complain about an empty resource.
+func (s *snapshot) hasVersions() bool {
+	for _, g := range s.groups {
+		if g != nil && len(g.versions) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// eachHit calls fn for every version in scope where the coerced resource r
+// has a name hit, in client-go's mapper order (group list order, then
+// discovery version order). fn returns false to stop.
+func (s *snapshot) eachHit(r schema.GroupVersionResource, fn func(pos int, g *groupIndex, h *nameHit) bool) {
+	ps, _ := s.positions(resourceScope(r), r.Resource)
+	for _, p := range ps {
+		g := s.groups[p]
+		if g == nil {
+			continue
+		}
+		hits := g.names[r.Resource]
+		for i := range hits {
+			h := &hits[i]
+			if r.Version != "" && g.versions[h.vm].gv.Version != r.Version {
+				continue
+			}
+			if !fn(p, g, h) {
+				return
+			}
+		}
+	}
+}
+
+// resourcesOf returns the plurals a hit contributes to ResourcesFor.
+func resourcesOf(r schema.GroupVersionResource, h *nameHit) []schema.GroupVersionResource {
+	if len(h.resources) == 0 {
+		return nil
+	}
+	if r.Group != "" && r.Version != "" {
+		// With group and version client-go stops at the first match.
+		return []schema.GroupVersionResource{h.exact}
+	}
+	return h.resources
+}
+
+func (s *snapshot) resourcesFor(in schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
+	r := coerce(in)
+	if r.Resource == "" && s.hasVersions() {
+		return nil, errNoResource(r)
+	}
+	var out []schema.GroupVersionResource
+	s.eachHit(r, func(_ int, _ *groupIndex, h *nameHit) bool {
+		out = append(out, resourcesOf(r, h)...)
+		return true
+	})
+	if len(out) == 0 {
+		return nil, &meta.NoResourceMatchError{PartialResource: in}
+	}
+	return out, nil
+}
+
+// resourceFor picks one resource without building the candidate list, so
+// that a hit allocates nothing.
+func (s *snapshot) resourceFor(in schema.GroupVersionResource) (schema.GroupVersionResource, error) {
+	r := coerce(in)
+	if r.Resource == "" && s.hasVersions() {
+		return schema.GroupVersionResource{}, errNoResource(r)
+	}
+	count, best := 0, math.MaxInt
+	var only schema.GroupVersionResource
+	var bestHit *nameHit
+	s.eachHit(r, func(pos int, g *groupIndex, h *nameHit) bool {
+		if len(h.resources) == 0 {
+			return true
+		}
+		if r.Group != "" && r.Version != "" {
+			count, only = count+1, h.exact
+			return true
+		}
+		count += len(h.resources)
+		only = h.resources[0]
+		if rk := rank(pos, g, h.vm); rk < best {
+			best, bestHit = rk, h
+		}
+		return true
+	})
+	switch {
+	case count == 0:
+		return schema.GroupVersionResource{}, &meta.NoResourceMatchError{PartialResource: in}
+	case count == 1:
+		return only, nil
+	case len(bestHit.resources) == 1:
+		return bestHit.resources[0], nil
+	}
+	all, _ := s.resourcesFor(in)
+	return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}
+}
+
+func (s *snapshot) kindsFor(in schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
+	r := coerce(in)
+	if r.Resource == "" && s.hasVersions() {
+		return nil, errNoResource(r)
+	}
+	var out []schema.GroupVersionKind
+	s.eachHit(r, func(_ int, _ *groupIndex, h *nameHit) bool {
+		if h.hasKind {
+			out = append(out, h.kind)
+		}
+		return true
+	})
+	if len(out) == 0 {
+		return nil, &meta.NoResourceMatchError{PartialResource: in}
+	}
+	return out, nil
+}
+
+// kindFor never reports ambiguity: each version maps a name to one kind, so
+// the highest-priority version always decides.
+func (s *snapshot) kindFor(in schema.GroupVersionResource) (schema.GroupVersionKind, error) {
+	r := coerce(in)
+	if r.Resource == "" && s.hasVersions() {
+		return schema.GroupVersionKind{}, errNoResource(r)
+	}
+	best := math.MaxInt
+	var kind schema.GroupVersionKind
+	s.eachHit(r, func(pos int, g *groupIndex, h *nameHit) bool {
+		if h.hasKind {
+			if rk := rank(pos, g, h.vm); rk < best {
+				best, kind = rk, h.kind
+			}
+		}
+		return true
+	})
+	if best == math.MaxInt {
+		return schema.GroupVersionKind{}, &meta.NoResourceMatchError{PartialResource: in}
+	}
+	return kind, nil
+}
+
+// hasRealVersion reports whether versions names a version client-go would
+// search; it skips empty and internal ones.
+func hasRealVersion(versions []string) bool {
+	for _, v := range versions {
+		if v != "" && v != runtime.APIVersionInternal {
+			return true
+		}
+	}
+	return false
+}
+
+// mapping returns the preferred mapping of kind in g, or nil.
+func (g *groupIndex) mapping(kind string, versions []string) *meta.RESTMapping {
+	hits := g.kinds[kind]
+	if len(hits) == 0 {
+		return nil
+	}
+	if hasRealVersion(versions) {
+		// The caller's versions come first, in the caller's order.
+		for _, v := range versions {
+			for i := range hits {
+				if g.versions[hits[i].vm].gv.Version == v {
+					return hits[i].mapping
+				}
+			}
+		}
+		return nil
+	}
+	best := &hits[0]
+	for i := range hits[1:] {
+		if h := &hits[i+1]; g.prio[h.vm] < g.prio[best.vm] {
+			best = h
+		}
+	}
+	return best.mapping
+}
+
+func (s *snapshot) restMapping(gk schema.GroupKind, versions []string) (*meta.RESTMapping, error) {
+	if g := s.group(gk.Group); g != nil {
+		if m := g.mapping(gk.Kind, versions); m != nil {
+			return m, nil
+		}
+	}
+	return nil, &meta.NoKindMatchError{GroupKind: gk, SearchedVersions: versions}
+}
+
+func (s *snapshot) restMappings(gk schema.GroupKind, versions []string) ([]*meta.RESTMapping, error) {
+	var out []*meta.RESTMapping
+	if g := s.group(gk.Group); g != nil {
+		filter := hasRealVersion(versions)
+		for _, h := range g.kinds[gk.Kind] {
+			if !filter || containsString(versions, g.versions[h.vm].gv.Version) {
+				out = append(out, h.mapping)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, &meta.NoKindMatchError{GroupKind: gk, SearchedVersions: versions}
+	}
+	return out, nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceSingularizer asks each group-version in turn, as client-go's
+// MultiRESTMapper does: the first that knows a single singular answers, and
+// if none does, the last one's complaint is the error.
+func (s *snapshot) resourceSingularizer(resource string) (string, error) {
+	r := coerce(schema.GroupVersionResource{Resource: resource})
+	if !s.hasVersions() {
+		return "", nil
+	}
+	if r.Resource == "" {
+		return resource, errNoResource(r)
+	}
+	var singular string
+	found := false
+	s.eachHit(r, func(_ int, _ *groupIndex, h *nameHit) bool {
+		if len(h.resources) > 0 && !h.ambiguousSingular {
+			singular, found = h.singular, true
+			return false
+		}
+		return true
+	})
+	if found {
+		return singular, nil
+	}
+	if h := s.lastVersionHit(r.Resource); h != nil && len(h.resources) > 0 {
+		return resource, fmt.Errorf("multiple possible singular resources (%v) found for %v", h.resources, resource)
+	}
+	return resource, &meta.NoResourceMatchError{PartialResource: r}
+}
+
+// lastVersionHit returns the hit of name in the last group-version of the
+// mapper order, or nil.
+func (s *snapshot) lastVersionHit(name string) *nameHit {
+	for p := len(s.groups) - 1; p >= 0; p-- {
+		g := s.groups[p]
+		if g == nil || len(g.versions) == 0 {
+			continue
+		}
+		last := len(g.versions) - 1
+		hits := g.names[name]
+		for i := range hits {
+			if hits[i].vm == last {
+				return &hits[i]
+			}
+		}
+		return nil
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package restmapper
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// resolve returns a snapshot in which try is worth answering from: the
+// groups in sc are loaded, and if try missed, they were reloaded once unless
+// key is still in backoff from an earlier miss.
+func (m *Mapper) resolve(ctx context.Context, sc scope, name string, key negKey, try func(*snapshot) error) (*snapshot, error) {
+	s, err := m.ensure(ctx, sc, name)
+	if err != nil {
+		return nil, err
+	}
+	if !isMiss(try(s)) {
+		return s, nil
+	}
+	if inBackoff, _ := m.neg.active(key, m.now()); inBackoff {
+		return s, nil
+	}
+	if err := m.refresh(ctx, sc); err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	// A failed refresh keeps the last good data; the miss is remembered all
+	// the same, so that a broken server is not asked again at once.
+	if s, err = m.ensure(ctx, sc, name); err != nil {
+		return nil, err
+	}
+	if isMiss(try(s)) {
+		m.neg.remember(key, m.now(), nil)
+	} else {
+		m.neg.forget(key)
+	}
+	return s, nil
+}
+
+// ensure returns the current snapshot after loading the group list and the
+// groups in sc, if they are not loaded yet.
+func (m *Mapper) ensure(ctx context.Context, sc scope, name string) (*snapshot, error) {
+	for range 3 {
+		s := m.snap.Load()
+		if s == nil || s.list == nil {
+			if err := m.loadList(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ps, ok := s.positions(sc, name)
+		if ok {
+			return s, nil
+		}
+		var missing []int
+		for _, p := range ps {
+			if s.groups[p] == nil {
+				missing = append(missing, p)
+			}
+		}
+		if err := m.loadGroups(ctx, s, sc, missing); err != nil {
+			return nil, err
+		}
+	}
+	// A Reset raced with the loads; answer from whatever is there now.
+	if s := m.snap.Load(); s != nil && s.list != nil {
+		return s, nil
+	}
+	return nil, fmt.Errorf("restmapper: discovery was reset while loading")
+}
+
+// share runs fn once for all concurrent callers with the same key, detached
+// from any caller's cancellation; each caller waits only as long as its own
+// ctx allows.
+func (m *Mapper) share(ctx context.Context, key string, fn func(context.Context) error) error {
+	ch := m.flight.DoChan(key, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.opts.RefreshTimeout)
+		defer cancel()
+		return nil, fn(ctx)
+	})
+	select {
+	case r := <-ch:
+		return r.Err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// loadList reads the group list and publishes it, shared with concurrent
+// callers. A failure is repeated from memory during its backoff.
+func (m *Mapper) loadList(ctx context.Context) error {
+	if inBackoff, err := m.neg.active(negKey{op: opGroups}, m.now()); inBackoff {
+		return err
+	}
+	return m.share(ctx, "groups", m.readList)
+}
+
+func (m *Mapper) readList(ctx context.Context) error {
+	key := negKey{op: opGroups}
+	gen := m.gen.Load()
+	gl, err := m.d.Groups(ctx)
+	if gl == nil {
+		if err == nil {
+			err = fmt.Errorf("no group list")
+		}
+		err = fmt.Errorf("restmapper: discover groups: %w", err)
+		m.neg.remember(key, m.now(), err)
+		return err
+	}
+	m.neg.forget(key)
+	m.publishList(gen, newGroupList(gl, failuresOf(err)))
+	return nil
+}
+
+// loadGroups reads the groups at positions ps of s's list and publishes
+// them, shared with concurrent callers loading the same scope.
+func (m *Mapper) loadGroups(ctx context.Context, s *snapshot, sc scope, ps []int) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return m.share(ctx, "load "+sc.String(), func(ctx context.Context) error {
+		return m.readGroups(ctx, s, ps)
+	})
+}
+
+func (m *Mapper) readGroups(ctx context.Context, s *snapshot, ps []int) error {
+	gen := m.gen.Load()
+	loaded := make([]*groupIndex, len(ps))
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(m.opts.Parallelism)
+	for i, p := range ps {
+		eg.Go(func() error {
+			var err error
+			loaded[i], err = m.fetchGroup(ctx, s.list, s.list.groups[p], s.groups[p])
+			return err
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	m.publishGroups(gen, loaded)
+	return nil
+}
+
+// fetchGroup reads every version of g. A version whose discovery fails keeps
+// old's data for it, if any, and is recorded as failed; only the caller's
+// context ending fails the whole load.
+func (m *Mapper) fetchGroup(ctx context.Context, list *groupList, g groupMeta, old *groupIndex) (*groupIndex, error) {
+	var versions []*versionIndex
+	var failed map[schema.GroupVersion]error
+	for _, v := range g.versions {
+		gv := schema.GroupVersion{Group: g.name, Version: v}
+		rl, err := m.d.Resources(ctx, gv)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("restmapper: discover %s: %w", gv, ctx.Err())
+		}
+		if cause, ok := list.failed[gv]; ok && err == nil {
+			err = cause
+		}
+		if err != nil {
+			if failed == nil {
+				failed = make(map[schema.GroupVersion]error)
+			}
+			failed[gv] = causeFor(err, gv)
+		}
+		switch {
+		case rl != nil:
+			versions = append(versions, newVersionIndex(gv, rl.APIResources))
+		case old != nil:
+			if i := slices.IndexFunc(old.versions, func(o *versionIndex) bool { return o.gv == gv }); i >= 0 {
+				versions = append(versions, old.versions[i])
+			}
+		}
+	}
+	return newGroupIndex(g, versions, failed), nil
+}
+
+// refresh invalidates the groups in sc, rereads the group list and reloads
+// those groups, so that kinds installed since they were read become known.
+// Concurrent refreshes of the same scope share one.
+func (m *Mapper) refresh(ctx context.Context, sc scope) error {
+	return m.share(ctx, "refresh "+sc.String(), func(ctx context.Context) error {
+		if s := m.snap.Load(); s != nil && s.list != nil {
+			ps, _ := s.positions(sc, "")
+			for _, p := range ps {
+				m.d.InvalidateGroup(s.list.groups[p].name)
+			}
+		}
+		if !sc.all {
+			// The group may be new, and then is in no list position yet.
+			m.d.InvalidateGroup(sc.group)
+		}
+		if err := m.readList(ctx); err != nil {
+			return err
+		}
+		s := m.snap.Load()
+		if s == nil || s.list == nil {
+			return nil
+		}
+		ps, _ := s.positions(sc, "")
+		return m.readGroups(ctx, s, ps)
+	})
+}
+
+// publishList publishes a new group list, keeping the loaded groups whose
+// versions did not change.
+func (m *Mapper) publishList(gen uint64, l *groupList) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen.Load() != gen {
+		return
+	}
+	groups := make([]*groupIndex, len(l.groups))
+	if cur := m.snap.Load(); cur != nil && cur.list != nil {
+		for i, g := range l.groups {
+			if p, ok := cur.list.pos[g.name]; ok && cur.groups[p] != nil && cur.groups[p].meta.equal(g) {
+				groups[i] = cur.groups[p]
+			}
+		}
+	}
+	m.snap.Store(newSnapshot(gen, l, groups))
+}
+
+// publishGroups publishes loaded group indexes into the current snapshot,
+// dropping any whose group changed in the list meanwhile.
+func (m *Mapper) publishGroups(gen uint64, loaded []*groupIndex) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur := m.snap.Load()
+	if m.gen.Load() != gen || cur == nil || cur.list == nil {
+		return
+	}
+	groups := slices.Clone(cur.groups)
+	for _, g := range loaded {
+		if p, ok := cur.list.pos[g.name]; ok && cur.list.groups[p].equal(g.meta) {
+			groups[p] = g
+		}
+	}
+	m.snap.Store(newSnapshot(gen, cur.list, groups))
+}
