@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // maxStreamErrorBody bounds what Stream and Watch read of an error response.
@@ -100,7 +101,7 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 			r.c.onRetry(info)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("rest: %s %s: waiting to retry: %w", r.method, u, err)
+			return nil, r.wrap(u, fmt.Errorf("waiting to retry: %w", err))
 		}
 	}
 }
@@ -138,8 +139,26 @@ func (r *Request) wrap(u string, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return fmt.Errorf("rest: %s %s: %w", r.method, u, err)
+	return &RequestError{Method: r.method, URL: u, Err: err}
 }
+
+// RequestError is a request that got no usable response: a connection
+// failure, a credential that could not be obtained, a cancelled context.
+// Errors from the API server are *apierrors.StatusError instead.
+type RequestError struct {
+	Method string
+	URL    string
+	Err    error
+}
+
+// Error reads "rest: GET <url>: <cause>", without a second "rest: " when the
+// cause is one of ours.
+func (e *RequestError) Error() string {
+	return "rest: " + e.Method + " " + e.URL + ": " + strings.TrimPrefix(e.Err.Error(), "rest: ")
+}
+
+// Unwrap returns the cause, so errors.Is(err, context.Canceled) works.
+func (e *RequestError) Unwrap() error { return e.Err }
 
 // drain reads a little of a discarded body so its connection can be reused.
 func drain(body io.ReadCloser) {
