@@ -154,7 +154,9 @@ func (r *Request) SetHeader(k string, vs ...string) *Request {
 	return r
 }
 
-// Timeout bounds this request, retries included; 0 keeps Config.Timeout.
+// Timeout bounds this request, retries included (for Stream and Watch, until
+// the body is closed). 0 keeps Config.Timeout; a negative d means no timeout
+// at all, which is what Watch uses, since a watch lives until it is stopped.
 func (r *Request) Timeout(d time.Duration) *Request {
 	r.timeout = d
 	return r

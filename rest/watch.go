@@ -43,10 +43,8 @@ func (r *Request) WatchWith(ctx context.Context, newDecoder func(io.ReadCloser) 
 	if _, ok := r.params["watch"]; !ok {
 		r.Param("watch", "true")
 	}
-	if r.timeout == 0 && r.c.timeout > 0 {
-		// Config.Timeout bounds ordinary requests; a watch lives until its
-		// caller stops it.
-		r.timeout = -1
+	if r.timeout == 0 {
+		r.timeout = -1 // Config.Timeout is for ordinary requests, not watches
 	}
 	body, err := r.Stream(ctx)
 	if err != nil {
