@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	openapi_v2 "github.com/google/gnostic-models/openapiv2"
 	"github.com/patrickmn/go-cache"
 	"golang.org/x/sync/singleflight"
 
@@ -63,6 +64,9 @@ type Client struct {
 	fresh *cache.Cache
 	// flight deduplicates refreshes by their key in fresh.
 	flight singleflight.Group
+	openAPIV2 atomic.Pointer[validated[*openapi_v2.Document]]
+	openAPIV3 atomic.Pointer[validated[map[string]string]] // the index
+
 	// diskTrusted is false after Invalidate: disk data then only supplies
 	// ETags to revalidate with, never answers on its own.
 	diskTrusted atomic.Bool
@@ -103,6 +107,8 @@ func (c *Client) Invalidate() {
 	c.diskTrusted.Store(false)
 	c.update(func(*snapshot) *snapshot {
 		c.fresh.Flush()
+		c.openAPIV2.Store(nil)
+		c.openAPIV3.Store(nil)
 		return emptySnapshot
 	})
 }

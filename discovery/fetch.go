@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // response is one discovery answer as the cache needs it.
@@ -14,11 +15,22 @@ type response struct {
 	body        []byte
 }
 
-// get performs one GET of a discovery document. A non-empty etag makes it
-// conditional. Errors name the path: "discovery: get /apis/x/v1: ...", and
-// wrap the rest client's error (an *apierrors.StatusError for an HTTP failure).
+// get performs one GET of a discovery document at path, a server-relative
+// URL that may carry a query (OpenAPI v3 documents have "?hash=..."). A
+// non-empty etag makes it conditional. Errors name the path:
+// "discovery: get /apis/x/v1: ...", and wrap the rest client's error (an
+// *apierrors.StatusError for an HTTP failure).
 func (c *Client) get(ctx context.Context, path, accept, etag string) (*response, error) {
-	req := c.rc.Get().AbsPath(path).SetHeader("Accept", accept)
+	u, err := url.Parse(path)
+	if err != nil || u.IsAbs() || u.Host != "" {
+		return nil, fmt.Errorf("discovery: get %s: not a server-relative URL", path)
+	}
+	req := c.rc.Get().AbsPath(u.Path).SetHeader("Accept", accept)
+	for k, vs := range u.Query() {
+		for _, v := range vs {
+			req.Param(k, v)
+		}
+	}
 	if etag != "" {
 		req.SetHeader("If-None-Match", etag)
 	}
