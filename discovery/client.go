@@ -63,7 +63,7 @@ type Client struct {
 	mu    sync.Mutex // serializes writers of snap; never held during I/O
 	fresh *cache.Cache
 	// flight deduplicates refreshes by their key in fresh.
-	flight singleflight.Group
+	flight    singleflight.Group
 	openAPIV2 atomic.Pointer[validated[*openapi_v2.Document]]
 	openAPIV3 atomic.Pointer[validated[map[string]string]] // the index
 
