@@ -31,9 +31,6 @@ func (c Config) redacted() Config {
 	if c.Password != "" {
 		c.Password = redacted
 	}
-	if len(c.TLS.KeyData) > 0 {
-		c.TLS.KeyData = []byte(redacted)
-	}
 	if c.ExecProvider != nil {
 		ec := c.ExecProvider.redacted()
 		c.ExecProvider = &ec
@@ -63,4 +60,45 @@ func (e ExecConfig) redacted() ExecConfig {
 	}
 	e.Env = env
 	return e
+}
+
+// tlsView is how a TLSConfig prints: PEM data as its size (a certificate's
+// bytes help no reader of a log), the key as a redaction marker.
+type tlsView struct {
+	Insecure   bool
+	ServerName string
+	CAFile     string
+	CAData     string
+	CertFile   string
+	CertData   string
+	KeyFile    string
+	KeyData    string
+}
+
+// String returns the TLSConfig as %+v would print it, KeyData redacted.
+func (t TLSConfig) String() string { return fmt.Sprintf("%+v", t) }
+
+// GoString returns the TLSConfig as %#v would print it, KeyData redacted.
+func (t TLSConfig) GoString() string { return fmt.Sprintf("%#v", t) }
+
+// Format prints the TLSConfig with KeyData redacted and data fields shown
+// by size, so that logging cfg.TLS on its own is as safe as logging the Config.
+func (t TLSConfig) Format(f fmt.State, verb rune) {
+	v := tlsView{
+		Insecure: t.Insecure, ServerName: t.ServerName,
+		CAFile: t.CAFile, CAData: dataSize(t.CAData),
+		CertFile: t.CertFile, CertData: dataSize(t.CertData),
+		KeyFile: t.KeyFile, KeyData: dataSize(t.KeyData),
+	}
+	if len(t.KeyData) > 0 {
+		v.KeyData = redacted
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), v)
+}
+
+func dataSize(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("<%d bytes>", len(b))
 }

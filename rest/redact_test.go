@@ -25,7 +25,7 @@ func TestConfigFormattingRedactsSecrets(t *testing.T) {
 		fmt.Sprintf("%v", &cfg), fmt.Sprintf("%+v", &cfg), fmt.Sprintf("%#v", &cfg),
 		cfg.String(), cfg.GoString(),
 		fmt.Sprintf("%+v", *cfg.ExecProvider), fmt.Sprintf("%#v", cfg.ExecProvider), cfg.ExecProvider.String(),
-		fmt.Sprintf("%v", []*Config{&cfg}),
+		fmt.Sprintf("%v", []*Config{&cfg}), fmt.Sprintf("%+v", cfg.TLS), fmt.Sprintf("%#v", &cfg.TLS), cfg.TLS.String(),
 	}
 	for _, out := range outputs {
 		for _, secret := range []string{"s3cr3t", fmt.Sprint([]byte("s3cr3t-key"))} {
