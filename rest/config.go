@@ -59,7 +59,8 @@ type Config struct {
 	QPS   float32
 	Burst int
 
-	// Timeout bounds each request, retries included. 0 means no timeout beyond ctx.
+	// Timeout bounds each request, retries included (Request.Timeout overrides
+	// it). 0 means no timeout beyond ctx. Watches are not bound by it.
 	Timeout time.Duration
 
 	// MaxRetries bounds retries of responses that carry Retry-After (429 and 5xx)

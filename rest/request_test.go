@@ -139,4 +139,8 @@ func TestRequestTimeout(t *testing.T) {
 	err := c.Get().Timeout(50 * time.Millisecond).Do(context.Background()).Error()
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.False(t, apierrors.IsNotFound(err))
+
+	c = newTestClient(t, srv, func(c *Config) { c.Timeout = 50 * time.Millisecond })
+	err = c.Get().Do(context.Background()).Error()
+	require.ErrorIs(t, err, context.DeadlineExceeded, "Config.Timeout applies")
 }
