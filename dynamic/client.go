@@ -1,0 +1,63 @@
+package dynamic
+
+import (
+	"sync"
+
+	"github.com/kdyn/kdyn/rest"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Options tune a Client. The zero value speaks JSON.
+type Options struct {
+	// CBOR asks for application/cbor responses (and application/cbor-seq
+	// watch streams) and sends request bodies as CBOR. A resource whose
+	// server answers 415 Unsupported Media Type or 406 Not Acceptable is
+	// retried in JSON, and stays on JSON for the life of the Client; other
+	// resources keep CBOR. Apply and patches are always sent in their own
+	// content types. Default false.
+	CBOR bool
+}
+
+// Client reaches any resource of one API server. It is safe for concurrent use.
+type Client struct {
+	rc   *rest.Client
+	opts Options
+	json *jsonOnly // resources that refused CBOR; shared with copies
+}
+
+// NewForConfig builds a Client with its own rest.Client from cfg.
+func NewForConfig(cfg *rest.Config) (*Client, error) {
+	rc, err := rest.NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return New(rc), nil
+}
+
+// New returns a JSON Client over rc.
+func New(rc *rest.Client) *Client {
+	return NewWithOptions(rc, Options{})
+}
+
+// NewWithOptions returns a Client over rc tuned by opts.
+func NewWithOptions(rc *rest.Client, opts Options) *Client {
+	return &Client{rc: rc, opts: opts, json: &jsonOnly{}}
+}
+
+// Resource returns the interface to gvr, cluster-wide or, after Namespace, in
+// one namespace. No request is made.
+func (c *Client) Resource(gvr schema.GroupVersionResource) NamespaceableResourceInterface {
+	return &resource{c: c, gvr: gvr}
+}
+
+// jsonOnly records the resources whose server refused CBOR.
+type jsonOnly struct {
+	m sync.Map // schema.GroupVersionResource → struct{}
+}
+
+func (j *jsonOnly) has(gvr schema.GroupVersionResource) bool {
+	_, ok := j.m.Load(gvr)
+	return ok
+}
+
+func (j *jsonOnly) add(gvr schema.GroupVersionResource) { j.m.Store(gvr, struct{}{}) }

@@ -1,0 +1,16 @@
+// Package dynamic is kdyn's client for any resource by GroupVersionResource,
+// with objects as apimachinery's *unstructured.Unstructured.
+//
+// Its method set follows client-go's dynamic client, so moving over is
+// mechanical: Resource(gvr).Namespace(ns).Get/List/Watch/Create/Update/
+// UpdateStatus/Patch/Apply/ApplyStatus/Delete/DeleteCollection, subresources
+// as trailing names. Beyond it: All pages through a list as an iterator,
+// ResumingWatch reconnects from the last seen resourceVersion, WatchList
+// streams a consistent initial state, Table asks for the server's table
+// view, Options.CBOR negotiates CBOR with a per-resource fallback to JSON,
+// and Mapped resolves kinds through a RESTMapper.
+//
+// JSON responses decode through kdyn's single-pass decoder
+// (github.com/kdyn/kdyn/unstructured), which gives the values apimachinery's
+// decoder gives, several times faster.
+package dynamic
