@@ -68,7 +68,8 @@ type Config struct {
 	// default of 10; a negative value turns retries off.
 	MaxRetries int
 
-	// OnRetry, if set, is called before each retry (for metrics and logs).
+	// OnRetry, if set, is called before each retry's wait (for metrics and
+	// logs). Requests run concurrently, so it must be safe for concurrent use.
 	OnRetry func(RetryInfo)
 
 	// WarningHandler receives the server's Warning headers. Nil means the

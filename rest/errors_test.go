@@ -100,6 +100,10 @@ func TestNotModifiedIsNoError(t *testing.T) {
 
 func TestStream(t *testing.T) {
 	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/unchanged" {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 		if r.URL.Path == "/missing" {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, notFoundStatus)
@@ -117,4 +121,11 @@ func TestStream(t *testing.T) {
 
 	_, err = c.Get().AbsPath("/missing").Stream(context.Background())
 	assert.True(t, apierrors.IsNotFound(err), "%v", err)
+
+	rc, err = c.Get().AbsPath("/unchanged").Stream(context.Background())
+	require.NoError(t, err, "304 is no error")
+	b, err = io.ReadAll(rc)
+	require.NoError(t, err)
+	assert.Empty(t, b)
+	require.NoError(t, rc.Close())
 }

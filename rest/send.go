@@ -34,7 +34,8 @@ func (r *Request) Do(ctx context.Context) Result {
 }
 
 // Stream sends the request and returns the response body for the caller to
-// read and close. A non-2xx response returns the same error as Result.Error.
+// read and close. A response other than 2xx and 304 returns the same error as
+// Result.Error.
 // Timeouts keep running until the body is closed.
 func (r *Request) Stream(ctx context.Context) (io.ReadCloser, error) {
 	ctx, cancel := r.withTimeout(ctx)
@@ -43,13 +44,19 @@ func (r *Request) Stream(ctx context.Context) (io.ReadCloser, error) {
 		cancel()
 		return nil, err
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !streamable(resp.StatusCode) {
 		defer cancel()
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxStreamErrorBody))
 		return nil, errorFromResponse(r.method, resp.StatusCode, resp.Header, body)
 	}
 	return &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}, nil
+}
+
+// streamable reports the statuses whose body Stream hands over: 2xx, and
+// 304 Not Modified (empty), which is no error either.
+func streamable(code int) bool {
+	return (code >= 200 && code < 300) || code == http.StatusNotModified
 }
 
 // cancelOnClose releases a request's timeout context when its body is closed.
