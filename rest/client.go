@@ -37,7 +37,7 @@ func NewClient(cfg *Config) (*Client, error) {
 	}
 	base, err := parseHost(cfg.Host)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rest: Config.Host: %w", err)
 	}
 	rt, err := buildRoundTripper(cfg, base)
 	if err != nil {
@@ -65,23 +65,24 @@ func NewClient(cfg *Config) (*Client, error) {
 	return c, nil
 }
 
-// parseHost turns Config.Host into the base URL; a bare "host:port" is https.
+// parseHost turns Config.Host into the base URL; a bare "host:port" is
+// https. Its errors say what is wrong with host, for callers to prefix.
 func parseHost(host string) (*url.URL, error) {
 	if host == "" {
-		return nil, fmt.Errorf("rest: Config.Host is empty")
+		return nil, fmt.Errorf("empty")
 	}
 	if !strings.Contains(host, "://") {
 		host = "https://" + host
 	}
 	u, err := url.Parse(host)
 	if err != nil {
-		return nil, fmt.Errorf("rest: Config.Host: %w", err)
+		return nil, err
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("rest: Config.Host %q: scheme must be http or https", host)
+		return nil, fmt.Errorf("%q: scheme must be http or https", host)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("rest: Config.Host %q has no host", host)
+		return nil, fmt.Errorf("%q has no host", host)
 	}
 	u.RawQuery, u.Fragment = "", ""
 	return u, nil

@@ -3,6 +3,7 @@ package rest
 import (
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"os"
 )
 
@@ -16,6 +17,12 @@ func applyCluster(cfg *Config, name string, c sourced[kcCluster]) error {
 	v := c.v
 	if v.Server == "" {
 		return fieldError(c.file, "clusters", name, "server", fmt.Errorf("not set"))
+	}
+	if _, err := parseHost(v.Server); err != nil {
+		return fieldError(c.file, "clusters", name, "server", err)
+	}
+	if _, err := url.Parse(v.ProxyURL); err != nil {
+		return fieldError(c.file, "clusters", name, "proxy-url", err)
 	}
 	cfg.Host = v.Server
 	cfg.TLS.Insecure = v.InsecureSkipTLSVerify

@@ -167,6 +167,8 @@ func TestLoadKubeconfigErrors(t *testing.T) {
 		{"missing cluster", "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\n", "", []string{`contexts["x"].cluster: cluster "c" not found`}},
 		{"missing user", "current-context: x\nclusters:\n- name: c\n  cluster: {server: https://x}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n", "", []string{`contexts["x"].user: user "u" not found`}},
 		{"no server", "current-context: x\nclusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: x\n  context: {cluster: c}\n", "", []string{`clusters["c"].server: not set`}},
+		{"bad server", "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'ftp://x'}\ncontexts:\n- name: x\n  context: {cluster: c}\n", "", []string{`clusters["c"].server: "ftp://x": scheme must be http or https`}},
+		{"bad proxy-url", "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://x', proxy-url: 'http://a b:%zz'}\ncontexts:\n- name: x\n  context: {cluster: c}\n", "", []string{`clusters["c"].proxy-url: parse`}},
 		{"unreadable CA", "current-context: x\nclusters:\n- name: c\n  cluster: {server: https://x, certificate-authority: /nonexistent/ca.crt}\ncontexts:\n- name: x\n  context: {cluster: c}\n", "", []string{`clusters["c"].certificate-authority: open /nonexistent/ca.crt`}},
 		{"unreadable client key", userConfig("client-certificate-data: " + b64("c") + "\n    client-key: missing.key"), "", []string{`users["u"].client-key: open `, "missing.key"}},
 		{"bad base64", userConfig("client-key-data: '!!!'"), "", []string{`users["u"].client-key-data: invalid base64`}},

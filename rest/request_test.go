@@ -115,6 +115,23 @@ func TestRequestSendsBodyAndHeaders(t *testing.T) {
 	}
 }
 
+func TestNewClientHostErrors(t *testing.T) {
+	for host, want := range map[string]string{
+		"":            "rest: Config.Host: empty",
+		"ftp://x":     "scheme must be http or https",
+		"https://":    "has no host",
+		"http://a b/": "invalid character",
+	} {
+		_, err := NewClient(&Config{Host: host})
+		assert.ErrorContains(t, err, want, host)
+	}
+	c, err := NewClient(&Config{Host: "example.com:6443"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://example.com:6443", c.Host(), "a bare host:port is https")
+	_, err = NewClient(nil)
+	assert.ErrorContains(t, err, "nil Config")
+}
+
 func TestBodyUnsupportedType(t *testing.T) {
 	c, err := NewClient(&Config{Host: "http://127.0.0.1:1"})
 	require.NoError(t, err)

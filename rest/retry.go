@@ -63,7 +63,7 @@ func isBrokenConnection(err error) bool {
 		return false
 	}
 	return utilnet.IsConnectionReset(err) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, io.EOF) || utilnet.IsProbableEOF(err)
+		errors.Is(err, io.EOF) || utilnet.IsProbableEOF(err) || utilnet.IsHTTP2ConnectionLost(err)
 }
 
 // connectionBackoff grows 100ms, 200ms, 400ms ... up to 2s: a reset is
