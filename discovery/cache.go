@@ -31,8 +31,12 @@ func (c *Client) isFresh(key string) bool {
 }
 
 // markFresh records that key was validated now, or, for data read from the
-// disk cache, age ago; data older than the TTL is not marked.
-func (c *Client) markFresh(key string, age time.Duration) {
+// disk cache, age ago; data older than the TTL is not marked, and neither is
+// data whose refresh started before the invalidation generation moved past gen.
+func (c *Client) markFresh(key string, age time.Duration, gen uint64) {
+	if c.gen.Load() != gen {
+		return
+	}
 	if left := c.opts.TTL - age; left > 0 {
 		c.fresh.Set(key, struct{}{}, left)
 	}

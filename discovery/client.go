@@ -67,6 +67,12 @@ type Client struct {
 	openAPIV2 atomic.Pointer[validated[*openapi_v2.Document]]
 	openAPIV3 atomic.Pointer[validated[map[string]string]] // the index
 
+	// gen counts invalidations: a refresh that started before one does not
+	// mark its result fresh, since it may predate the change being announced.
+	gen atomic.Uint64
+	// tickets numbers refreshes in the order they start (see snapshot.ticket).
+	tickets atomic.Uint64
+
 	// diskTrusted is false after Invalidate: disk data then only supplies
 	// ETags to revalidate with, never answers on its own.
 	diskTrusted atomic.Bool
@@ -104,6 +110,7 @@ func New(rc *rest.Client, opts Options) *Client {
 // Invalidate forgets everything: the next call fetches anew. With a disk
 // cache, its data then serves only to revalidate with ETags.
 func (c *Client) Invalidate() {
+	c.gen.Add(1)
 	c.diskTrusted.Store(false)
 	c.update(func(*snapshot) *snapshot {
 		c.fresh.Flush()
@@ -119,9 +126,12 @@ func (c *Client) Invalidate() {
 // versions under legacy discovery refetches it. Data of the group is kept
 // until then, and served as last good data if the refresh fails.
 func (c *Client) InvalidateGroup(group string) {
+	c.gen.Add(1)
+	c.flight.Forget(rootKey)
 	c.fresh.Delete(rootKey)
 	for gv := range c.snap.Load().listed {
 		if gv.Group == group {
+			c.flight.Forget(gvKey(gv))
 			c.fresh.Delete(gvKey(gv))
 		}
 	}

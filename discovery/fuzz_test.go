@@ -37,7 +37,7 @@ func FuzzAggregated(f *testing.F) {
 		if listed != len(doc.resources) {
 			t.Fatalf("%d group-versions listed, %d with resources", listed, len(doc.resources))
 		}
-		s := emptySnapshot.withRoots([2]*root{rootAPIs: {doc: doc}})
+		s := emptySnapshot.withRoots([2]*root{rootAPIs: {doc: doc}}, 1)
 		for gv := range s.listed {
 			if e := s.gvs[gv]; e == nil || e.list == nil {
 				t.Fatalf("%s listed without data", gv)
@@ -81,5 +81,5 @@ func checkLegacyGroups(t *testing.T, doc *rootDoc) {
 			}
 		}
 	}
-	emptySnapshot.withRoots([2]*root{rootAPIs: {doc: doc}})
+	emptySnapshot.withRoots([2]*root{rootAPIs: {doc: doc}}, 1)
 }

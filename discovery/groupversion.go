@@ -18,21 +18,23 @@ func (c *Client) refreshGV(gv schema.GroupVersion) func(context.Context) (any, e
 		if c.isFresh(gvKey(gv)) {
 			return nil, nil // refreshed by the flight that ended just before this one
 		}
+		gen, ticket := c.gen.Load(), c.tickets.Add(1)
 		prev := c.snap.Load().gvs[gv]
 		if prev == nil {
 			if list, age, ok := c.disk.loadGV(gv); ok {
-				prev = &gvEntry{list: list}
+				prev = &gvEntry{list: list, ticket: ticket}
 				if c.diskTrusted.Load() && age < c.opts.TTL {
 					c.update(func(s *snapshot) *snapshot { return s.withEntry(gv, prev) })
-					c.markFresh(gvKey(gv), age)
+					c.markFresh(gvKey(gv), age, gen)
 					return nil, nil
 				}
 			}
 		}
 		e := c.fetchGV(ctx, gv, prev)
+		e.ticket = ticket
 		c.update(func(s *snapshot) *snapshot { return s.withEntry(gv, e) })
 		if e.err == nil {
-			c.markFresh(gvKey(gv), 0)
+			c.markFresh(gvKey(gv), 0, gen)
 		}
 		return nil, e.err
 	}

@@ -165,6 +165,7 @@ func revalidate[T any](ctx context.Context, c *Client, key string, slot *atomic.
 		if prev != nil && c.isFresh(key) {
 			return prev.val, nil
 		}
+		gen := c.gen.Load()
 		var etag string
 		if prev != nil {
 			etag = prev.etag
@@ -174,7 +175,7 @@ func revalidate[T any](ctx context.Context, c *Client, key string, slot *atomic.
 			return nil, err
 		}
 		if resp.notModified && prev != nil {
-			c.markFresh(key, 0)
+			c.markFresh(key, 0, gen)
 			return prev.val, nil
 		}
 		val, err := decode(resp.contentType, resp.body)
@@ -182,7 +183,7 @@ func revalidate[T any](ctx context.Context, c *Client, key string, slot *atomic.
 			return nil, fmt.Errorf("discovery: get %s: %w", path, err)
 		}
 		slot.Store(&validated[T]{val: val, etag: resp.etag})
-		c.markFresh(key, 0)
+		c.markFresh(key, 0, gen)
 		if prev != nil && replaced != nil {
 			replaced(prev.val, val)
 		}

@@ -24,11 +24,12 @@ func (c *Client) roots(ctx context.Context) (*snapshot, error) {
 // refreshRoots fetches /api and /apis concurrently and publishes them
 // together: either both are refreshed or neither.
 func (c *Client) refreshRoots(ctx context.Context) (any, error) {
+	gen, ticket := c.gen.Load(), c.tickets.Add(1)
 	prev := c.snap.Load()
 	if prev.complete() && c.isFresh(rootKey) {
 		return nil, nil // refreshed by the flight that ended just before this one
 	}
-	if !prev.complete() && c.loadRoots() {
+	if !prev.complete() && c.loadRoots(gen, ticket) {
 		return nil, nil
 	}
 	prev = c.snap.Load()
@@ -44,13 +45,12 @@ func (c *Client) refreshRoots(ctx context.Context) (any, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	s := c.update(func(s *snapshot) *snapshot { return s.withRoots(next) })
-	c.markFresh(rootKey, 0)
+	s := c.update(func(s *snapshot) *snapshot { return s.withRoots(next, ticket) })
+	c.markFresh(rootKey, 0, gen)
 	if changed[rootCore] || changed[rootAPIs] {
 		c.disk.saveSnapshot(s)
-	} else {
-		c.disk.touchRoots()
 	}
+	c.disk.touchRoots()
 	return nil, nil
 }
 
@@ -83,7 +83,7 @@ func (c *Client) fetchRoot(ctx context.Context, i int, prev *root) (r *root, cha
 // loadRoots installs the root documents of the disk cache, if any, as the
 // validators of the next refresh. It reports whether they are fresh enough to
 // answer without asking the server.
-func (c *Client) loadRoots() bool {
+func (c *Client) loadRoots(gen, ticket uint64) bool {
 	var loaded [2]*root
 	var oldest time.Duration
 	complete := true
@@ -99,10 +99,10 @@ func (c *Client) loadRoots() bool {
 	if loaded[rootCore] == nil && loaded[rootAPIs] == nil {
 		return false
 	}
-	c.update(func(s *snapshot) *snapshot { return s.withRoots(loaded) })
+	c.update(func(s *snapshot) *snapshot { return s.withRoots(loaded, ticket) })
 	if !complete || !c.diskTrusted.Load() || oldest >= c.opts.TTL {
 		return false
 	}
-	c.markFresh(rootKey, oldest)
+	c.markFresh(rootKey, oldest, gen)
 	return true
 }

@@ -39,6 +39,8 @@ type gvEntry struct {
 	// etag validates a legacy document; aggregated entries are validated
 	// through their root's ETag.
 	etag string
+	// ticket orders legacy refreshes: see snapshot.ticket.
+	ticket uint64
 }
 
 // snapshot is everything the client knows at one moment. It is published
@@ -50,6 +52,10 @@ type snapshot struct {
 	// listed holds the group-versions of groups: the ones the server serves.
 	listed map[schema.GroupVersion]bool
 	gvs    map[schema.GroupVersion]*gvEntry
+	// ticket is that of the root refresh that published roots. Refreshes take
+	// increasing tickets when they start; one that finishes after a later
+	// one, which invalidation makes possible, does not publish its older data.
+	ticket uint64
 }
 
 var emptySnapshot = &snapshot{groups: newGroupList(), listed: map[schema.GroupVersion]bool{}, gvs: map[schema.GroupVersion]*gvEntry{}}
@@ -69,12 +75,17 @@ func (s *snapshot) aggregated(gv schema.GroupVersion) bool {
 }
 
 // withRoots returns a snapshot with the given roots (nil keeps the current
-// one), its groups and aggregated entries rebuilt. Stale aggregated entries
+// one) fetched by the refresh holding ticket, its groups and aggregated
+// entries rebuilt; s itself when a later refresh already published. Stale aggregated entries
 // keep their last good list from s; a stale group-version with no last good
 // list is left out of the groups, as there is nothing to serve for it.
 // Legacy entries of group-versions still listed are carried over.
-func (s *snapshot) withRoots(roots [2]*root) *snapshot {
+func (s *snapshot) withRoots(roots [2]*root, ticket uint64) *snapshot {
+	if ticket < s.ticket {
+		return s
+	}
 	next := &snapshot{
+		ticket: ticket,
 		roots:  s.roots,
 		groups: newGroupList(),
 		listed: make(map[schema.GroupVersion]bool, len(s.listed)),
@@ -149,7 +160,7 @@ func hasVersion(vs []metav1.GroupVersionForDiscovery, version string) bool {
 // withEntry returns a snapshot with gv's legacy entry replaced. A group-version
 // that a concurrent root refresh stopped listing is not brought back.
 func (s *snapshot) withEntry(gv schema.GroupVersion, e *gvEntry) *snapshot {
-	if !s.listed[gv] {
+	if old := s.gvs[gv]; !s.listed[gv] || old != nil && old.ticket > e.ticket {
 		return s
 	}
 	next := *s
