@@ -23,9 +23,9 @@ func widgetCRD(versions ...string) *unstructured.Unstructured {
 		"kind":       "CustomResourceDefinition",
 		"metadata":   map[string]any{"name": "widgets.stable.example.com"},
 		"spec": map[string]any{
-			"group": "stable.example.com",
-			"scope": "Namespaced",
-			"names": map[string]any{"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": []any{"wd"}},
+			"group":    "stable.example.com",
+			"scope":    "Namespaced",
+			"names":    map[string]any{"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": []any{"wd"}},
 			"versions": vs,
 		},
 	}}
