@@ -2,6 +2,8 @@ package rest
 
 import (
 	"fmt"
+	"io"
+	"strings"
 )
 
 const redacted = "--- REDACTED ---"
@@ -19,8 +21,17 @@ func (c Config) GoString() string { return fmt.Sprintf("%#v", c) }
 // material and exec plugin environment values redacted, so that logging a
 // Config never leaks a credential.
 func (c Config) Format(f fmt.State, verb rune) {
-	r := configFields(c.redacted())
-	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), r)
+	printAs(f, verb, configFields(c.redacted()), "rest.configFields", "rest.Config")
+}
+
+// printAs prints v for verb; in %#v output the stand-in type's name becomes
+// the real one, so the Go syntax reads as what the caller printed.
+func printAs(f fmt.State, verb rune, v any, standIn, name string) {
+	out := fmt.Sprintf(fmt.FormatString(f, verb), v)
+	if verb == 'v' && f.Flag('#') {
+		out = strings.ReplaceAll(out, standIn+"{", name+"{")
+	}
+	_, _ = io.WriteString(f, out)
 }
 
 // redacted returns a copy of c whose secrets are replaced by a marker.
@@ -50,7 +61,7 @@ type execFields ExecConfig
 // Format prints the ExecConfig with its Env values redacted: plugins are
 // often handed secrets through the environment.
 func (e ExecConfig) Format(f fmt.State, verb rune) {
-	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), execFields(e.redacted()))
+	printAs(f, verb, execFields(e.redacted()), "rest.execFields", "rest.ExecConfig")
 }
 
 func (e ExecConfig) redacted() ExecConfig {
@@ -93,7 +104,7 @@ func (t TLSConfig) Format(f fmt.State, verb rune) {
 	if len(t.KeyData) > 0 {
 		v.KeyData = redacted
 	}
-	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), v)
+	printAs(f, verb, v, "rest.tlsView", "rest.TLSConfig")
 }
 
 func dataSize(b []byte) string {

@@ -34,6 +34,8 @@ func TestConfigFormattingRedactsSecrets(t *testing.T) {
 	}
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), "Host:https://example.com")
 	assert.Contains(t, fmt.Sprintf("%+v", cfg), "BearerToken:"+redacted)
+	assert.Contains(t, fmt.Sprintf("%#v", cfg), `rest.Config{Host:"https://example.com"`)
+	assert.Contains(t, fmt.Sprintf("%#v", cfg), `TLS:rest.TLSConfig{`)
 	assert.Contains(t, fmt.Sprintf("%+v", *cfg.ExecProvider), "API_KEY")
 	assert.Equal(t, "s3cr3t-token", cfg.BearerToken, "formatting does not change the Config")
 	assert.Equal(t, "s3cr3t-env", cfg.ExecProvider.Env[0].Value)
