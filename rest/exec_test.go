@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,6 +81,22 @@ func TestExecPlugin(t *testing.T) {
 			assert.Equal(t, 1, pluginRuns(t, count))
 		})
 	}
+
+	t.Run("concurrent requests share one run", func(t *testing.T) {
+		var n atomic.Int32
+		cfg := tokenServer(t, func(a string) bool { return a == "Bearer tok-1" }, &n)
+		ec, count := newExec(t, execV1, "PLUGIN_TOKEN", "tok")
+		cfg.ExecProvider = ec
+		c, err := NewClient(cfg)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() { assert.NoError(t, c.Get().Do(context.Background()).Error()) })
+		}
+		wg.Wait()
+		assert.Equal(t, 1, pluginRuns(t, count))
+		assert.EqualValues(t, 8, n.Load())
+	})
 
 	t.Run("fetched again after expiry", func(t *testing.T) {
 		var n atomic.Int32
