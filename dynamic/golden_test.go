@@ -230,7 +230,7 @@ func TestGolden(t *testing.T) {
 			_, err := r.Create(ctx, deployment(), metav1.CreateOptions{}) // stays on JSON
 			return err
 		}},
-		{"cbor_create", Options{CBOR: true}, always(reply{code: http.StatusCreated, contentType: "application/cbor", body: string(must(EncodeForTest(deployment())))}), func(c *Client) error {
+		{"cbor_create", Options{CBOR: true}, always(reply{code: http.StatusCreated, contentType: "application/cbor", body: string(cborOf(deployment()))}), func(c *Client) error {
 			_, err := c.Resource(deployments).Namespace("ns").Create(ctx, deployment(), metav1.CreateOptions{})
 			return err
 		}},

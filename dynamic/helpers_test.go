@@ -2,8 +2,9 @@ package dynamic
 
 import (
 	kun "github.com/kdyn/kdyn/unstructured"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// EncodeForTest encodes u as CBOR, as a server answering in CBOR would.
-func EncodeForTest(u *unstructured.Unstructured) ([]byte, error) { return kun.EncodeCBOR(u) }
+// cborOf encodes an unstructured object or list as a server answering in
+// CBOR would.
+func cborOf(obj runtime.Object) []byte { return must(kun.EncodeCBOR(obj)) }
