@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,10 +16,17 @@ func (c *Client) roots(ctx context.Context) (*snapshot, error) {
 	if s := c.snap.Load(); s.complete() && c.isFresh(rootKey) {
 		return s, nil
 	}
-	if _, err := c.shared(ctx, rootKey, c.refreshRoots); err != nil {
-		return nil, err
+	// An Invalidate between the refresh and the Load below empties the
+	// snapshot; refresh again rather than answer with nothing.
+	for range 3 {
+		if _, err := c.shared(ctx, rootKey, c.refreshRoots); err != nil {
+			return nil, err
+		}
+		if s := c.snap.Load(); s.complete() {
+			return s, nil
+		}
 	}
-	return c.snap.Load(), nil
+	return nil, errors.New("discovery: invalidated during every refresh")
 }
 
 // refreshRoots fetches /api and /apis concurrently and publishes them
