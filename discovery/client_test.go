@@ -28,8 +28,7 @@ func TestRequestCounts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			ttl := 300 * time.Millisecond
-			c, srv := newTestServer(t, fixture.Synthetic(groups, 3), Options{TTL: ttl}, tt.serverOpts...)
+			c, srv := newTestServer(t, fixture.Synthetic(groups, 3), Options{}, tt.serverOpts...)
 
 			gs, lists, err := c.GroupsAndResources(ctx)
 			require.NoError(t, err)
@@ -47,7 +46,7 @@ func TestRequestCounts(t *testing.T) {
 			require.NoError(t, err)
 			assert.Zero(t, srv.Stats().Requests, "warm within the TTL")
 
-			time.Sleep(ttl + 50*time.Millisecond)
+			expire(c)
 			srv.ResetStats()
 			gs2, lists2, err := c.GroupsAndResources(ctx)
 			require.NoError(t, err)
@@ -59,6 +58,28 @@ func TestRequestCounts(t *testing.T) {
 			assert.Equal(t, lists, lists2)
 		})
 	}
+}
+
+func TestTTLExpires(t *testing.T) {
+	ctx := context.Background()
+	ttl := 50 * time.Millisecond
+	c, srv := newTestServer(t, fixture.Synthetic(1, 1), Options{TTL: ttl}, fixture.WithoutAggregated())
+	gv := schema.GroupVersion{Group: "group000.example.com", Version: "v1"}
+	_, err := c.Resources(ctx, gv)
+	require.NoError(t, err)
+	_, err = c.ServerVersion(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 4, srv.Stats().Requests)
+
+	time.Sleep(2 * ttl)
+	srv.ResetStats()
+	_, err = c.Resources(ctx, gv)
+	require.NoError(t, err)
+	_, err = c.ServerVersion(ctx)
+	require.NoError(t, err)
+	st := srv.Stats()
+	assert.Equal(t, map[string]int{"/api": 1, "/apis": 1, "/apis/group000.example.com/v1": 1, "/version": 1}, st.Paths)
+	assert.Equal(t, 3, st.NotModified, "the discovery documents are revalidated with their ETags")
 }
 
 func TestConcurrentColdLookups(t *testing.T) {

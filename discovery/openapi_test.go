@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	openapi_v2 "github.com/google/gnostic-models/openapiv2"
 	"github.com/stretchr/testify/assert"
@@ -85,20 +84,19 @@ func (s *openAPIServer) take() (map[string]int, int) {
 	return r, b
 }
 
-func newOpenAPIServer(t *testing.T, ttl time.Duration) (*Client, *openAPIServer) {
+func newOpenAPIServer(t *testing.T) (*Client, *openAPIServer) {
 	s := &openAPIServer{t: t, hash: "AAA", requests: map[string]int{}}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	rc, err := rest.NewClient(&rest.Config{Host: srv.URL})
 	require.NoError(t, err)
 	t.Cleanup(rc.CloseIdleConnections)
-	return New(rc, Options{TTL: ttl}), s
+	return New(rc, Options{}), s
 }
 
 func TestOpenAPIV2(t *testing.T) {
 	ctx := context.Background()
-	ttl := 200 * time.Millisecond
-	c, srv := newOpenAPIServer(t, ttl)
+	c, srv := newOpenAPIServer(t)
 
 	doc, err := c.OpenAPIV2(ctx)
 	require.NoError(t, err)
@@ -111,7 +109,7 @@ func TestOpenAPIV2(t *testing.T) {
 	reqs, _ = srv.take()
 	assert.Empty(t, reqs, "warm")
 
-	time.Sleep(ttl + 50*time.Millisecond)
+	expire(c)
 	again, err := c.OpenAPIV2(ctx)
 	require.NoError(t, err)
 	assert.Same(t, doc, again, "a 304 keeps the decoded document")
@@ -130,8 +128,7 @@ func TestOpenAPIV2JSON(t *testing.T) {
 
 func TestOpenAPIV3(t *testing.T) {
 	ctx := context.Background()
-	ttl := 200 * time.Millisecond
-	c, srv := newOpenAPIServer(t, ttl)
+	c, srv := newOpenAPIServer(t)
 
 	doc, err := c.OpenAPIV3(ctx, "apis/apps/v1")
 	require.NoError(t, err)
@@ -139,7 +136,7 @@ func TestOpenAPIV3(t *testing.T) {
 	reqs, _ := srv.take()
 	assert.Equal(t, map[string]int{"/openapi/v3": 1, "/openapi/v3/apis/apps/v1?hash=AAA": 1}, reqs)
 
-	time.Sleep(ttl + 50*time.Millisecond)
+	expire(c)
 	same, err := c.OpenAPIV3(ctx, "apis/apps/v1")
 	require.NoError(t, err)
 	assert.Same(t, doc, same)
@@ -150,7 +147,7 @@ func TestOpenAPIV3(t *testing.T) {
 	srv.mu.Lock()
 	srv.hash = "BBB"
 	srv.mu.Unlock()
-	time.Sleep(ttl + 50*time.Millisecond)
+	expire(c)
 	changed, err := c.OpenAPIV3(ctx, "apis/apps/v1")
 	require.NoError(t, err)
 	assert.Equal(t, "apps/v1 BBB", changed.GetInfo().GetTitle())
