@@ -53,11 +53,11 @@ func (c *Client) refreshRoots(ctx context.Context) (any, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	s := c.update(func(s *snapshot) *snapshot { return s.withRoots(next, ticket) })
-	c.markFresh(rootKey, 0, gen)
 	if changed[rootCore] || changed[rootAPIs] {
+		s := c.update(func(s *snapshot) *snapshot { return s.withRoots(next, ticket) })
 		c.disk.saveSnapshot(s)
 	}
+	c.markFresh(rootKey, 0, gen)
 	c.disk.touchRoots()
 	return nil, nil
 }
