@@ -256,3 +256,23 @@ func age(t *testing.T, dir string, d time.Duration) {
 		return os.Chtimes(path, then, then)
 	}))
 }
+
+// TestReadsKubectlDiskCache starts a Client on the disk cache kubectl wrote
+// for a recorded cluster: the group-version documents come from kubectl's
+// files, and only the root documents are asked for.
+func TestReadsKubectlDiskCache(t *testing.T) {
+	cluster := loadCluster(t, "k3s-v1.21")
+	plain, srv := newTestServer(t, cluster, Options{}, fixture.WithoutAggregated())
+	want, wantLists := groupsAndResources(t, plain)
+
+	dir := t.TempDir()
+	host := filepath.Join(dir, sanitizeHost(srv.Config().Host))
+	require.NoError(t, os.CopyFS(host, os.DirFS("testdata/kubectl-cache/k3s-v1.21")))
+	age(t, dir, 0)
+	srv.ResetStats()
+	c := newClient(t, srv, Options{CacheDir: dir})
+	got, gotLists := groupsAndResources(t, c)
+	assert.Equal(t, want, got)
+	assert.Equal(t, wantLists, gotLists)
+	assert.Equal(t, map[string]int{"/api": 1, "/apis": 1}, srv.Stats().Paths)
+}
