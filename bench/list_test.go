@@ -155,4 +155,3 @@ func TestListSize(t *testing.T) {
 		t.Errorf("list of %d pods is %d bytes, want about 4.9 MB", listSize, n)
 	}
 }
-
