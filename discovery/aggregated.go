@@ -42,7 +42,10 @@ func (d *rootDoc) aggregated() bool { return d.resources != nil }
 //     in preference order.
 //
 // What aggregated documents cannot say: storageVersionHash (left empty), and
-// the per-group serverAddressByClientCIDRs.
+// the per-group serverAddressByClientCIDRs. Kinds are passed on as sent; note
+// that kube-apiserver spells out the group and version of custom resources'
+// kinds in aggregated documents and leaves them empty (meaning the enclosing
+// group-version) in legacy ones.
 func parseAggregated(body []byte, f format) (*rootDoc, error) {
 	var list apidiscoveryv2.APIGroupDiscoveryList
 	switch f {

@@ -48,9 +48,10 @@
 // metav1.APIResourceList); the tests check that they agree on every recorded
 // cluster in testdata/clusters. What aggregated discovery cannot carry is
 // left empty: APIResource.StorageVersionHash, and the groups'
-// ServerAddressByClientCIDRs. Servers spell a resource's kind group and
-// version either out or as "" for the list's own group-version; both mean
-// the same and are passed on as sent.
+// ServerAddressByClientCIDRs. The group and version of a resource's kind are
+// either spelled out or "" for the list's own group-version; both mean the
+// same and are passed on as sent (kube-apiserver spells them out for custom
+// resources in aggregated documents only).
 //
 // A Client is safe for concurrent use. Results are shared with its cache and
 // must not be modified.

@@ -76,10 +76,10 @@ func (s *snapshot) aggregated(gv schema.GroupVersion) bool {
 
 // withRoots returns a snapshot with the given roots (nil keeps the current
 // one) fetched by the refresh holding ticket, its groups and aggregated
-// entries rebuilt; s itself when a later refresh already published. Stale aggregated entries
-// keep their last good list from s; a stale group-version with no last good
-// list is left out of the groups, as there is nothing to serve for it.
-// Legacy entries of group-versions still listed are carried over.
+// entries rebuilt; s itself when a later refresh already published. Stale
+// aggregated entries keep their last good list from s; a stale group-version
+// with no last good list is left out of the groups, as there is nothing to
+// serve for it. Legacy entries of group-versions still listed are carried over.
 func (s *snapshot) withRoots(roots [2]*root, ticket uint64) *snapshot {
 	if ticket < s.ticket {
 		return s
@@ -111,7 +111,7 @@ func (s *snapshot) withRoots(roots [2]*root, ticket uint64) *snapshot {
 
 // addGroup records the entries of one group's versions and returns the group
 // as Groups serves it, false when none of its versions can be served.
-func (next *snapshot) addGroup(prev *snapshot, doc *rootDoc, g metav1.APIGroup) (metav1.APIGroup, bool) {
+func (s *snapshot) addGroup(prev *snapshot, doc *rootDoc, g metav1.APIGroup) (metav1.APIGroup, bool) {
 	versions := make([]metav1.GroupVersionForDiscovery, 0, len(g.Versions))
 	for _, v := range g.Versions {
 		gv := schema.GroupVersion{Group: g.Name, Version: v.Version}
@@ -119,22 +119,22 @@ func (next *snapshot) addGroup(prev *snapshot, doc *rootDoc, g metav1.APIGroup) 
 		switch {
 		case !doc.aggregated():
 			if old != nil {
-				next.gvs[gv] = old
+				s.gvs[gv] = old
 			}
 		case doc.stale[gv]:
 			e := &gvEntry{err: &StaleError{GroupVersion: gv}}
 			if old != nil {
 				e.list = old.list
 			}
-			next.gvs[gv] = e
+			s.gvs[gv] = e
 			if e.list == nil {
 				continue
 			}
 		default:
-			next.gvs[gv] = &gvEntry{list: doc.resources[gv]}
+			s.gvs[gv] = &gvEntry{list: doc.resources[gv]}
 		}
 		versions = append(versions, v)
-		next.listed[gv] = true
+		s.listed[gv] = true
 	}
 	if len(versions) == 0 {
 		return g, false

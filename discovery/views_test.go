@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kdyn/kdyn/fixture"
 )
@@ -66,18 +65,7 @@ func groupsAndResources(t *testing.T, c *Client) ([]metav1.APIGroup, map[string]
 	}
 	byGV := make(map[string]map[string]metav1.APIResource, len(lists))
 	for _, l := range lists {
-		l = normalizeLegacy(l.DeepCopy())
-		gv, err := schema.ParseGroupVersion(l.GroupVersion)
-		require.NoError(t, err)
-		for i := range l.APIResources {
-			// Group and version may be spelled out or left empty for the
-			// list's own group-version; both mean the same.
-			r := &l.APIResources[i]
-			if r.Group == "" && r.Version == "" {
-				r.Group, r.Version = gv.Group, gv.Version
-			}
-		}
-		byGV[l.GroupVersion] = byName(l)
+		byGV[l.GroupVersion] = byName(spellKinds(normalizeLegacy(l.DeepCopy())))
 	}
 	return gs, byGV
 }
