@@ -39,7 +39,7 @@ func BenchmarkParallelLookup(b *testing.B) {
 					}
 				}
 			})
-			b.ReportMetric(float64(runtime.NumCPU()), "cpus")
+			b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
 		})
 	}
 }
