@@ -41,6 +41,11 @@ type scanner struct {
 	members []member // stack of members of the objects being parsed
 	elems   []any    // stack of elements of the arrays being parsed
 
+	// boxed caches short string values already stored in an interface, so
+	// that the many repeated values of a list ("TCP", "Running", "True")
+	// share one allocation.
+	boxed map[string]any
+
 	// badItems records a top-level "items" member, even one a later
 	// duplicate overrides, that is neither an array nor null: apimachinery
 	// refuses such a document as a list.
@@ -90,7 +95,7 @@ func (s *scanner) value() (any, error) {
 	case c == '[':
 		return s.array()
 	case c == '"':
-		return s.str()
+		return s.strValue()
 	case c == '-' || (c >= '0' && c <= '9'):
 		return s.number()
 	case c == 't':
@@ -221,6 +226,33 @@ func (s *scanner) array() (any, error) {
 	s.elems = s.elems[:base]
 	s.depth--
 	return out, nil
+}
+
+// Limits of the boxed-value cache: longer strings are names, UIDs and
+// timestamps, rarely repeated.
+const (
+	maxBoxedLen   = 16
+	maxBoxedCount = 4096
+)
+
+// strValue parses a string value, reusing the boxed copy of a short string
+// seen before.
+func (s *scanner) strValue() (any, error) {
+	str, err := s.str()
+	if err != nil || len(str) > maxBoxedLen {
+		return str, err
+	}
+	if v, ok := s.boxed[str]; ok {
+		return v, nil
+	}
+	var v any = str
+	if len(s.boxed) < maxBoxedCount {
+		if s.boxed == nil {
+			s.boxed = make(map[string]any, 64)
+		}
+		s.boxed[str] = v
+	}
+	return v, nil
 }
 
 // str parses a string starting at its opening quote. The common case, no
