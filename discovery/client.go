@@ -107,17 +107,23 @@ func New(rc *rest.Client, opts Options) *Client {
 	return c
 }
 
-// Invalidate forgets everything: the next call fetches anew. With a disk
-// cache, its data then serves only to revalidate with ETags.
+// Invalidate makes the next call of every method fetch anew, unconditionally
+// (no ETag, and no trust in the disk cache's age). Until a refetch succeeds,
+// the data known so far serves only as last good data of failed
+// group-versions. Invalidate makes no request.
 func (c *Client) Invalidate() {
 	c.gen.Add(1)
 	c.diskTrusted.Store(false)
-	c.update(func(*snapshot) *snapshot {
-		c.fresh.Flush()
-		c.openAPIV2.Store(nil)
-		c.openAPIV3.Store(nil)
-		return emptySnapshot
-	})
+	s := c.update(func(s *snapshot) *snapshot { return s.withoutValidators() })
+	c.fresh.Flush()
+	c.openAPIV2.Store(nil)
+	c.openAPIV3.Store(nil)
+	for _, key := range []string{rootKey, versionKey, openAPIV2Key, openAPIV3Key} {
+		c.flight.Forget(key)
+	}
+	for gv := range s.gvs {
+		c.flight.Forget(gvKey(gv))
+	}
 }
 
 // InvalidateGroup marks group as possibly changed, e.g. after a lookup in it
@@ -125,6 +131,7 @@ func (c *Client) Invalidate() {
 // conditionally with their ETags), and the next Resources of one of group's
 // versions under legacy discovery refetches it. Data of the group is kept
 // until then, and served as last good data if the refresh fails.
+// InvalidateGroup makes no request.
 func (c *Client) InvalidateGroup(group string) {
 	c.gen.Add(1)
 	c.flight.Forget(rootKey)

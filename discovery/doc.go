@@ -27,8 +27,9 @@
 // refresh; each waits only as long as its own context allows, while the
 // refresh runs to completion (bounded by Options.Timeout) for the others.
 // Failures are never cached as answers: the next call tries again.
-// Invalidate forgets everything; InvalidateGroup makes the next call
-// revalidate, which is how a REST mapper sees a CRD installed a moment ago.
+// Invalidate makes the next calls fetch everything anew; InvalidateGroup
+// makes the next call revalidate, which is how a REST mapper sees a CRD
+// installed a moment ago.
 //
 // With Options.CacheDir the documents are also kept on disk, in kubectl's
 // --cache-dir layout, so that a new process starts warm: within the TTL it

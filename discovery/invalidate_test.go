@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,6 +76,54 @@ func TestInvalidateGroupSeesNewCRD(t *testing.T) {
 			list, err = c.Resources(ctx, schema.GroupVersion{Group: gv.Group, Version: "v2"})
 			require.NoError(t, err)
 			assert.Equal(t, "stable.example.com/v2", list.GroupVersion)
+		})
+	}
+}
+
+// TestConcurrentInvalidation mixes lookups with invalidations under -race:
+// every lookup still gets a whole answer.
+func TestConcurrentInvalidation(t *testing.T) {
+	for _, mode := range []string{"aggregated", "legacy"} {
+		t.Run(mode, func(t *testing.T) {
+			var serverOpts []fixture.Option
+			if mode == "legacy" {
+				serverOpts = append(serverOpts, fixture.WithoutAggregated())
+			}
+			ctx := context.Background()
+			c, _ := newTestServer(t, fixture.Synthetic(10, 1), Options{CacheDir: t.TempDir()}, serverOpts...)
+			gv := schema.GroupVersion{Group: "group003.example.com", Version: "v1"}
+			var wg sync.WaitGroup
+			for w := range 8 {
+				wg.Go(func() {
+					for i := range 30 {
+						switch (w + i) % 6 {
+						case 0:
+							c.Invalidate()
+						case 1:
+							c.InvalidateGroup(gv.Group)
+						case 2:
+							groups, err := c.Groups(ctx)
+							if assert.NoError(t, err) {
+								assert.Len(t, groups.Groups, 12)
+							}
+						case 3:
+							list, err := c.Resources(ctx, gv)
+							if assert.NoError(t, err) {
+								assert.Equal(t, gv.String(), list.GroupVersion)
+							}
+						case 4:
+							_, lists, err := c.GroupsAndResources(ctx)
+							if assert.NoError(t, err) {
+								assert.Len(t, lists, 22)
+							}
+						default:
+							_, err := c.PreferredResources(ctx)
+							assert.NoError(t, err)
+						}
+					}
+				})
+			}
+			wg.Wait()
 		})
 	}
 }

@@ -2,7 +2,6 @@ package discovery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -16,17 +15,11 @@ func (c *Client) roots(ctx context.Context) (*snapshot, error) {
 	if s := c.snap.Load(); s.complete() && c.isFresh(rootKey) {
 		return s, nil
 	}
-	// An Invalidate between the refresh and the Load below empties the
-	// snapshot; refresh again rather than answer with nothing.
-	for range 3 {
-		if _, err := c.shared(ctx, rootKey, c.refreshRoots); err != nil {
-			return nil, err
-		}
-		if s := c.snap.Load(); s.complete() {
-			return s, nil
-		}
+	s, err := c.shared(ctx, rootKey, c.refreshRoots)
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("discovery: invalidated during every refresh")
+	return s.(*snapshot), nil
 }
 
 // refreshRoots fetches /api and /apis concurrently and publishes them
@@ -35,10 +28,12 @@ func (c *Client) refreshRoots(ctx context.Context) (any, error) {
 	gen, ticket := c.gen.Load(), c.tickets.Add(1)
 	prev := c.snap.Load()
 	if prev.complete() && c.isFresh(rootKey) {
-		return nil, nil // refreshed by the flight that ended just before this one
+		return prev, nil // refreshed by the flight that ended just before this one
 	}
-	if !prev.complete() && c.loadRoots(gen, ticket) {
-		return nil, nil
+	if !prev.complete() {
+		if s, fresh := c.loadRoots(gen, ticket); fresh {
+			return s, nil
+		}
 	}
 	prev = c.snap.Load()
 	var next [2]*root
@@ -53,13 +48,18 @@ func (c *Client) refreshRoots(ctx context.Context) (any, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	s := c.update(func(s *snapshot) *snapshot {
+		if s.roots == next {
+			return s // both 304: nothing to rebuild
+		}
+		return s.withRoots(next, ticket)
+	})
 	if changed[rootCore] || changed[rootAPIs] {
-		s := c.update(func(s *snapshot) *snapshot { return s.withRoots(next, ticket) })
 		c.disk.saveSnapshot(s)
 	}
 	c.markFresh(rootKey, 0, gen)
 	c.disk.touchRoots()
-	return nil, nil
+	return s, nil
 }
 
 // fetchRoot gets root document i, conditionally when prev carries an ETag.
@@ -91,7 +91,7 @@ func (c *Client) fetchRoot(ctx context.Context, i int, prev *root) (r *root, cha
 // loadRoots installs the root documents of the disk cache, if any, as the
 // validators of the next refresh. It reports whether they are fresh enough to
 // answer without asking the server.
-func (c *Client) loadRoots(gen, ticket uint64) bool {
+func (c *Client) loadRoots(gen, ticket uint64) (*snapshot, bool) {
 	var loaded [2]*root
 	var oldest time.Duration
 	complete := true
@@ -105,12 +105,12 @@ func (c *Client) loadRoots(gen, ticket uint64) bool {
 		oldest = max(oldest, age)
 	}
 	if loaded[rootCore] == nil && loaded[rootAPIs] == nil {
-		return false
+		return nil, false
 	}
-	c.update(func(s *snapshot) *snapshot { return s.withRoots(loaded, ticket) })
-	if !complete || !c.diskTrusted.Load() || oldest >= c.opts.TTL {
-		return false
+	s := c.update(func(s *snapshot) *snapshot { return s.withRoots(loaded, ticket) })
+	if !complete || !s.complete() || !c.diskTrusted.Load() || oldest >= c.opts.TTL {
+		return nil, false
 	}
 	c.markFresh(rootKey, oldest, gen)
-	return true
+	return s, true
 }

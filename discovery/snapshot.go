@@ -81,7 +81,7 @@ func (s *snapshot) aggregated(gv schema.GroupVersion) bool {
 // with no last good list is left out of the groups, as there is nothing to
 // serve for it. Legacy entries of group-versions still listed are carried over.
 func (s *snapshot) withRoots(roots [2]*root, ticket uint64) *snapshot {
-	if ticket < s.ticket {
+	if ticket < s.ticket && s.complete() {
 		return s
 	}
 	next := &snapshot{
@@ -166,6 +166,26 @@ func (s *snapshot) withEntry(gv schema.GroupVersion, e *gvEntry) *snapshot {
 	next := *s
 	next.gvs = maps.Clone(s.gvs)
 	next.gvs[gv] = e
+	return &next
+}
+
+// withoutValidators returns a copy of s without ETags, so that the next
+// refresh of each document is unconditional. The data stays, so that readers
+// racing with Invalidate never see an empty snapshot, and failed refetches
+// still have last good data.
+func (s *snapshot) withoutValidators() *snapshot {
+	next := *s
+	for i, r := range s.roots {
+		if r != nil {
+			next.roots[i] = &root{doc: r.doc}
+		}
+	}
+	next.gvs = make(map[schema.GroupVersion]*gvEntry, len(s.gvs))
+	for gv, e := range s.gvs {
+		cp := *e
+		cp.etag = ""
+		next.gvs[gv] = &cp
+	}
 	return &next
 }
 
