@@ -78,7 +78,8 @@ type Client struct {
 	diskTrusted atomic.Bool
 }
 
-// NewForConfig returns a Client for the API server cfg points at.
+// NewForConfig returns a Client for the API server cfg points at. No request
+// is made until a method needs one.
 func NewForConfig(cfg *rest.Config, opts Options) (*Client, error) {
 	rc, err := rest.NewClient(cfg)
 	if err != nil {
