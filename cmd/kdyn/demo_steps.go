@@ -33,7 +33,7 @@ metadata:
 spec:
   group: stable.example.com
   scope: Namespaced
-  names: {plural: crontabs, singular: crontab, kind: CronTab, listKind: CronTabList, shortNames: [ct]}
+  names: {plural: crontabs, singular: crontab, kind: CronTab, listKind: CronTabList, shortNames: [ct], categories: [all]}
   versions:
   - name: v1
     served: true
