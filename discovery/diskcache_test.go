@@ -25,11 +25,12 @@ func TestDiskCacheWarmStart(t *testing.T) {
 	tests := []struct {
 		name       string
 		serverOpts []fixture.Option
-		// aged is the number of requests once the files are older than the TTL.
-		aged func(gvs int) int
+		// warm is the number of requests of a process starting within the
+		// TTL of the files, aged once they are older than it.
+		warm, aged func(gvs int) int
 	}{
-		{"aggregated", nil, func(int) int { return 2 }},
-		{"legacy", []fixture.Option{fixture.WithoutAggregated()}, func(gvs int) int { return 2 + gvs }},
+		{"aggregated", nil, func(int) int { return 2 }, func(int) int { return 2 }},
+		{"legacy", []fixture.Option{fixture.WithoutAggregated()}, func(int) int { return 2 }, func(gvs int) int { return 2 + gvs }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +45,10 @@ func TestDiskCacheWarmStart(t *testing.T) {
 			second := newClient(t, srv, opts)
 			groups2, lists2, err := second.GroupsAndResources(ctx)
 			require.NoError(t, err)
-			assert.Zero(t, srv.Stats().Requests, "a process starting within the TTL of the disk cache asks nothing")
+			st := srv.Stats()
+			assert.Equal(t, tt.warm(gvs), st.Requests, "a process starting on the disk cache revalidates the roots")
+			assert.Equal(t, 2, st.NotModified, "both root documents answer 304")
+			assert.Zero(t, st.BodyBytes, "a 304 carries no body")
 			assert.Equal(t, groups, groups2)
 			assert.Equal(t, lists, lists2)
 
@@ -53,7 +57,7 @@ func TestDiskCacheWarmStart(t *testing.T) {
 			third := newClient(t, srv, opts)
 			_, lists3, err := third.GroupsAndResources(ctx)
 			require.NoError(t, err)
-			st := srv.Stats()
+			st = srv.Stats()
 			assert.Equal(t, tt.aged(gvs), st.Requests)
 			assert.Equal(t, 2, st.Paths["/api"]+st.Paths["/apis"])
 			assert.GreaterOrEqual(t, st.NotModified, 2, "the root documents are revalidated with their ETags")
@@ -63,7 +67,9 @@ func TestDiskCacheWarmStart(t *testing.T) {
 			fourth := newClient(t, srv, opts)
 			_, _, err = fourth.GroupsAndResources(ctx)
 			require.NoError(t, err)
-			assert.Zero(t, srv.Stats().Requests, "a 304 renews the disk cache too")
+			st = srv.Stats()
+			assert.Equal(t, 2, st.Requests, "a 304 renews the disk cache: only the roots are asked again")
+			assert.Equal(t, 2, st.NotModified)
 		})
 	}
 }

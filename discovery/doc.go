@@ -32,8 +32,10 @@
 // installed a moment ago.
 //
 // With Options.CacheDir the documents are also kept on disk, in kubectl's
-// --cache-dir layout, so that a new process starts warm: within the TTL it
-// makes no request at all, after it only conditional ones.
+// --cache-dir layout, so that a new process starts warm: it revalidates the
+// root documents with their ETags (2 conditional requests, 304 with no body
+// when nothing changed) instead of fetching them, and with legacy discovery
+// reuses the group-version documents younger than the TTL.
 //
 // # Partial failure
 //

@@ -3,7 +3,6 @@ package discovery
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -30,10 +29,8 @@ func (c *Client) refreshRoots(ctx context.Context) (any, error) {
 	if prev.complete() && c.isFresh(rootKey) {
 		return prev, nil // refreshed by the flight that ended just before this one
 	}
-	if !prev.complete() {
-		if s, fresh := c.loadRoots(gen, ticket); fresh {
-			return s, nil
-		}
+	if !prev.complete() && c.diskTrusted.Load() {
+		c.loadRoots(ticket)
 	}
 	prev = c.snap.Load()
 	var next [2]*root
@@ -89,28 +86,19 @@ func (c *Client) fetchRoot(ctx context.Context, i int, prev *root) (r *root, cha
 }
 
 // loadRoots installs the root documents of the disk cache, if any, as the
-// validators of the next refresh. It reports whether they are fresh enough to
-// answer without asking the server.
-func (c *Client) loadRoots(gen, ticket uint64) (*snapshot, bool) {
+// validators of the next refresh. They are never answers on their own: a
+// process that starts on a disk cache revalidates them with their ETags (2
+// conditional requests, 304 with no body when nothing changed), so a CRD
+// installed while no process ran is seen at once.
+func (c *Client) loadRoots(ticket uint64) {
 	var loaded [2]*root
-	var oldest time.Duration
-	complete := true
 	for i := range loaded {
-		r, age, ok := c.disk.loadRoot(i)
-		if !ok {
-			complete = false
-			continue
+		if r, _, ok := c.disk.loadRoot(i); ok {
+			loaded[i] = r
 		}
-		loaded[i] = r
-		oldest = max(oldest, age)
 	}
 	if loaded[rootCore] == nil && loaded[rootAPIs] == nil {
-		return nil, false
+		return
 	}
-	s := c.update(func(s *snapshot) *snapshot { return s.withRoots(loaded, ticket) })
-	if !complete || !s.complete() || !c.diskTrusted.Load() || oldest >= c.opts.TTL {
-		return nil, false
-	}
-	c.markFresh(rootKey, oldest, gen)
-	return s, true
+	c.update(func(s *snapshot) *snapshot { return s.withRoots(loaded, ticket) })
 }
