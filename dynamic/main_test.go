@@ -21,7 +21,7 @@ var (
 )
 
 // newTestClient starts an httptest server with h and returns a Client for it.
-func newTestClient(t *testing.T, h http.HandlerFunc, opts Options) *Client {
+func newTestClient(t testing.TB, h http.HandlerFunc, opts Options) *Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
