@@ -40,6 +40,7 @@ func apiResources(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	defer s.close()
 	lists, err := s.discovery.PreferredResources(ctx)
 	var partial *discovery.PartialError
 	if errors.As(err, &partial) {

@@ -44,6 +44,7 @@ func apply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer s.close()
 	opts := metav1.ApplyOptions{FieldManager: *manager, Force: *force}
 	for _, o := range objs {
 		if err := s.applyOne(ctx, o, opts); err != nil {

@@ -34,6 +34,7 @@ func deleteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	defer s.close()
 	if len(files) > 0 {
 		return s.deleteFiles(ctx, stdout, files)
 	}

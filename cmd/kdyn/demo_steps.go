@@ -72,6 +72,7 @@ type step struct {
 }
 
 func (d *demoRun) run(ctx context.Context) error {
+	defer d.s.close()
 	defer d.stopWatch()
 	fmt.Fprintf(d.out, "kdyn demo: a generic operator against the recorded cluster %s, served in-process at %s\n", d.srv.Cluster().Name(), d.srv.URL)
 	fmt.Fprintln(d.out, "(the recording has aggregated /apis but only legacy /api; the server computes aggregated /api from the recorded /api/v1)")

@@ -67,6 +67,7 @@ func get(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer s.close()
 	targets, err := s.resolve(ctx, pos[0])
 	if err != nil {
 		return err

@@ -56,6 +56,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	defer rc.CloseIdleConnections()
 	if *name == "" {
 		*name = filepath.Base(filepath.Clean(*out))
 	}

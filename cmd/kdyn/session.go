@@ -34,6 +34,7 @@ func (f *clusterFlags) register(fs *flag.FlagSet) {
 // shared by the mapper and the caller, so a refresh one makes the other sees.
 type session struct {
 	config    *rest.Config
+	rest      *rest.Client
 	discovery *discovery.Client
 	mapper    *restmapper.Mapper
 	dynamic   *dynamic.Client
@@ -68,6 +69,7 @@ func newSession(cfg *rest.Config, namespace string) (*session, error) {
 	}
 	return &session{
 		config:    cfg,
+		rest:      rc,
 		discovery: disc,
 		mapper:    mapper,
 		dynamic:   dyn,
@@ -75,6 +77,12 @@ func newSession(cfg *rest.Config, namespace string) (*session, error) {
 		namespace: namespace,
 	}, nil
 }
+
+// close closes the connections the session left idle. Clients share
+// transports, so they would outlive the command, and a server shutting down
+// gracefully waits for a connection that never carried a request (one
+// dialed for a request that another connection then served).
+func (s *session) close() { s.rest.CloseIdleConnections() }
 
 // target is one resource a command works on, with its kind and scope.
 type target struct {

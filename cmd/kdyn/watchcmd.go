@@ -39,6 +39,7 @@ func watchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	defer s.close()
 	targets, err := s.resolve(ctx, pos[0])
 	if err != nil {
 		return err

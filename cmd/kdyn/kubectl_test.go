@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// These tests point kubectl, a client no one here wrote, at the server of
+// "kdyn serve". The recordings have no OpenAPI documents, and kubectl's
+// default validation downloads them (GET /openapi/v2 answers 404: "failed
+// to download openapi"), so writes run with --validate=false.
+
+// kubectlEnv is a running "kdyn serve" and a HOME, KUBECACHEDIR and
+// kubeconfig of its own for kubectl.
+type kubectlEnv struct {
+	dir        string
+	kubeconfig string
+}
+
+// serveForKubectl runs "kdyn serve dir" in-process until the test ends.
+func serveForKubectl(t *testing.T, dir string) *kubectlEnv {
+	t.Helper()
+	e := &kubectlEnv{dir: t.TempDir()}
+	e.kubeconfig = filepath.Join(e.dir, "kubeconfig")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	var wg sync.WaitGroup
+	var err error
+	wg.Go(func() { err = serve(ctx, []string{dir, "--addr", "127.0.0.1:0", "--kubeconfig-out", e.kubeconfig}, &stdout, &stderr) })
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		assert.NoError(t, err, stderr.String())
+	})
+	require.Eventually(t, func() bool { return strings.Contains(stdout.String(), "kubeconfig: ") }, 10*time.Second, 10*time.Millisecond, stderr.String())
+	return e
+}
+
+func (e *kubectlEnv) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", e.kubeconfig}, args...)...)
+	cmd.Env = append(os.Environ(), "HOME="+e.dir, "KUBECACHEDIR="+filepath.Join(e.dir, "cache"), "KUBECONFIG="+e.kubeconfig)
+	return cmd
+}
+
+// kubectl runs kubectl and returns its stdout and, on failure, an error
+// carrying its stderr.
+func (e *kubectlEnv) kubectl(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := e.command(ctx, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	return string(out), stderr.String(), err
+}
+
+func (e *kubectlEnv) must(t *testing.T, args ...string) string {
+	t.Helper()
+	out, stderr, err := e.kubectl(t, args...)
+	require.NoError(t, err, "kubectl %s: %s", strings.Join(args, " "), stderr)
+	return out
+}
+
+// kdyn runs a kdyn command against the same server.
+func (e *kubectlEnv) kdyn(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	h := &harness{kubeconfig: e.kubeconfig}
+	return h.must(t, name, args...)
+}
+
+func TestKubectlAPIResources(t *testing.T) {
+	for _, name := range []string{"k3s-v1.25.0", "kubernetes-1.36-dev", "k3s-v1.21"} {
+		t.Run(name, func(t *testing.T) {
+			e := serveForKubectl(t, filepath.Join(clustersDir, name))
+			want := servedNames(t, loadRecorded(t, name))
+			assert.Equal(t, want, sortedFields(e.must(t, "api-resources", "-o", "name")))
+			assert.Equal(t, want, sortedFields(e.kdyn(t, "api-resources", "-o", "name")), "kdyn agrees with kubectl")
+		})
+	}
+}
+
+func TestKubectlObjects(t *testing.T) {
+	e := serveForKubectl(t, filepath.Join(clustersDir, "k3s-v1.25.0"))
+	file := writeTemp(t, "cm.yaml", configMaps)
+
+	_, stderr, err := e.kubectl(t, "create", "-f", file)
+	require.Error(t, err, "validation needs OpenAPI, which the recording lacks")
+	assert.Contains(t, stderr, "failed to download openapi")
+
+	assert.Equal(t, "configmap/settings created\nconfigmap/other created\n", e.must(t, "create", "--validate=false", "-f", file))
+	out := e.must(t, "get", "configmaps", "-A", "-o", "yaml")
+	assert.Contains(t, out, "namespace: kube-system")
+	assert.Contains(t, out, "color: blue")
+	assert.Contains(t, e.kdyn(t, "get", "cm", "settings", "-o", "yaml"), "color: blue", "kdyn reads what kubectl wrote")
+
+	green := writeTemp(t, "green.yaml", strings.ReplaceAll(configMaps, "blue", "green"))
+	assert.Contains(t, e.must(t, "apply", "--validate=false", "-f", green), "configmap/settings configured")
+	assert.Equal(t, "green", e.must(t, "get", "cm", "settings", "-o", "jsonpath={.data.color}"))
+
+	red := writeTemp(t, "red.yaml", strings.ReplaceAll(configMaps, "blue", "red"))
+	// kubectl moves the fields kubectl-client-side-apply owns to its
+	// server-side manager before it applies, so no conflict arises.
+	assert.Contains(t, e.must(t, "apply", "--server-side", "--validate=false", "-f", red), "configmap/settings serverside-applied")
+	assert.Equal(t, "red", e.must(t, "get", "cm", "settings", "-o", "jsonpath={.data.color}"))
+	managers := e.must(t, "get", "cm", "settings", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}")
+	assert.Contains(t, managers, "kubectl")
+
+	r := (&harness{kubeconfig: e.kubeconfig}).kdyn(t, "apply", "-f", green)
+	assert.True(t, apierrors.IsConflict(r.err), "kubectl owns data.color now: %v", r.err)
+
+	assert.Equal(t, "configmap \"settings\" deleted\n", e.must(t, "delete", "cm", "settings"))
+	assert.Equal(t, "configmap/other\n", e.must(t, "get", "cm", "-A", "-o", "name"))
+}
+
+func TestKubectlWatch(t *testing.T) {
+	e := serveForKubectl(t, filepath.Join(clustersDir, "k3s-v1.25.0"))
+	e.kdyn(t, "apply", "-f", writeTemp(t, "cm.yaml", configMaps))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := e.command(ctx, "get", "configmaps", "-n", "default", "-w", "--output-watch-events")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() { cancel(); _ = cmd.Wait() }()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		for sc := bufio.NewScanner(stdout); sc.Scan(); {
+			lines <- sc.Text()
+		}
+	}()
+
+	// The first lines are the list; the watch resumes from its
+	// resourceVersion, so a change made now is seen however soon it comes.
+	require.Contains(t, nextLine(t, lines, "settings"), "ADDED")
+	e.kdyn(t, "apply", "-f", writeTemp(t, "cm.yaml", strings.ReplaceAll(configMaps, "blue", "green")))
+	assert.Contains(t, nextLine(t, lines, "settings"), "MODIFIED")
+	e.kdyn(t, "delete", "cm", "settings")
+	assert.Contains(t, nextLine(t, lines, "settings"), "DELETED")
+}
+
+// nextLine returns the next line that contains s.
+func nextLine(t *testing.T, lines <-chan string, s string) string {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			require.True(t, ok, "kubectl exited before printing %q", s)
+			if strings.Contains(l, s) {
+				return l
+			}
+		case <-timeout:
+			require.FailNow(t, "kubectl printed no line with "+s)
+		}
+	}
+}
+
+// TestKubectlExplain explains a CRD the recording holds among its starting
+// objects (objects/*.yaml): the fixture publishes its schema in OpenAPI v3
+// as the API server does. A CRD the recording knows only from discovery
+// (helm.cattle.io's HelmChart in k3s) cannot be explained: the recording
+// has no OpenAPI documents, so the /openapi/v3 index has no
+// apis/helm.cattle.io/v1 entry and /openapi/v2 answers 404.
+func TestKubectlExplain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "k3s-with-crd")
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join(clustersDir, "k3s-v1.25.0"))))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "objects"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "objects", "crontab-crd.yaml"), []byte(cronTabCRD), 0o600))
+	e := serveForKubectl(t, dir)
+
+	out := e.must(t, "explain", "crontabs")
+	assert.Regexp(t, `GROUP: +stable.example.com\nKIND: +CronTab\nVERSION: +v1\n`, out)
+
+	_, stderr, err := e.kubectl(t, "explain", "helmcharts")
+	require.Error(t, err)
+	assert.Contains(t, stderr, `couldn't find resource for "helm.cattle.io/v1, Resource=helmcharts"`)
+}
+
+// TestKubectlCRD creates a CRD through kubectl and uses its kind through
+// kubectl: discovery changes and kubectl sees it.
+func TestKubectlCRD(t *testing.T) {
+	e := serveForKubectl(t, filepath.Join(clustersDir, "kubernetes-1.36-dev"))
+	assert.NotContains(t, sortedFields(e.must(t, "api-resources", "-o", "name")), "crontabs.stable.example.com")
+	assert.Contains(t, e.must(t, "create", "--validate=false", "-f", writeTemp(t, "crd.yaml", cronTabCRD)), "created")
+	assert.Contains(t, sortedFields(e.must(t, "api-resources", "-o", "name")), "crontabs.stable.example.com")
+
+	obj := writeTemp(t, "ct.yaml", cronTab("nightly"))
+	assert.Equal(t, "crontab.stable.example.com/nightly created\n", e.must(t, "create", "--validate=false", "-f", obj))
+	assert.Regexp(t, `(?m)^nightly +\S+$`, e.must(t, "get", "ct"))
+	assert.Equal(t, "2", e.must(t, "get", "crontabs.stable.example.com", "nightly", "-o", "jsonpath={.spec.replicas}"))
+	assert.Contains(t, e.must(t, "get", "all", "-o", "name"), "crontab.stable.example.com/nightly", "the all category")
+	assert.Contains(t, e.kdyn(t, "get", "ct"), "nightly", "kdyn sees it too")
+
+	e.must(t, "delete", "crd", "crontabs.stable.example.com")
+	assert.NotContains(t, sortedFields(e.must(t, "api-resources", "-o", "name")), "crontabs.stable.example.com")
+}
