@@ -41,7 +41,8 @@ func (r *resource) do(ctx context.Context, cl call) ([]byte, string, error) {
 			return nil, "", err
 		}
 		res := req.Do(ctx)
-		if useCBOR && refusedCBOR(res.StatusCode()) {
+		_, cborBody := cl.body.(*unstructured.Unstructured)
+		if useCBOR && refusedCBOR(res.StatusCode(), cborBody) {
 			r.c.json.add(r.gvr)
 			useCBOR = false
 			continue
@@ -148,7 +149,10 @@ func cborStatusError(err error, body []byte, contentType string) error {
 	return &apierrors.StatusError{ErrStatus: st}
 }
 
-// refusedCBOR reports a status by which a server refuses CBOR for a resource.
-func refusedCBOR(code int) bool {
-	return code == http.StatusUnsupportedMediaType || code == http.StatusNotAcceptable
+// refusedCBOR reports a status by which a server refuses CBOR for a
+// resource: 406 for the Accept header, 415 for a CBOR body. A 415 for a
+// body in another content type (a strategic merge patch of a custom
+// resource) is the caller's error, not a reason to leave CBOR.
+func refusedCBOR(code int, cborBody bool) bool {
+	return code == http.StatusNotAcceptable || (cborBody && code == http.StatusUnsupportedMediaType)
 }

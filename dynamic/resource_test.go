@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -140,4 +142,44 @@ func TestCBORResponses(t *testing.T) {
 	require.Len(t, l.Items, 1)
 	assert.Equal(t, "Deployment", l.Items[0].GetKind())
 	assert.Equal(t, "3", l.GetResourceVersion())
+}
+
+// TestCBORNegotiationPerResource: a 415 for a CBOR body moves only that
+// resource to JSON; a 415 for a patch is returned as it is and keeps CBOR.
+func TestCBORNegotiationPerResource(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var seen []string
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path+" "+r.Header.Get("Content-Type")+" accept="+r.Header.Get("Accept"))
+		mu.Unlock()
+		refuse := r.Header.Get("Content-Type") == "application/strategic-merge-patch+json" ||
+			(strings.HasPrefix(r.URL.Path, "/api/v1/namespaces/ns/configmaps") && r.Header.Get("Content-Type") == "application/cbor")
+		if refuse {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+			_, _ = w.Write([]byte(`{"apiVersion":"v1","kind":"Status","status":"Failure","reason":"UnsupportedMediaType","code":415}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(objectJSON))
+	}, Options{CBOR: true})
+	cm := configMap("a", nil)
+	cm.SetNamespace("ns")
+	_, err := c.Resource(configMaps).Namespace("ns").Create(ctx, cm, metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = c.Resource(deployments).Namespace("ns").Patch(ctx, "web", types.StrategicMergePatchType, []byte(`{}`), metav1.PatchOptions{})
+	assert.True(t, apierrors.IsUnsupportedMediaType(err), "%v", err)
+	_, err = c.Resource(deployments).Namespace("ns").Create(ctx, deployment(), metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = c.Resource(configMaps).Namespace("ns").Create(ctx, cm, metav1.CreateOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"POST /api/v1/namespaces/ns/configmaps application/cbor accept=application/cbor",
+		"POST /api/v1/namespaces/ns/configmaps application/json accept=application/json",
+		"PATCH /apis/apps/v1/namespaces/ns/deployments/web application/strategic-merge-patch+json accept=application/cbor",
+		"POST /apis/apps/v1/namespaces/ns/deployments application/cbor accept=application/cbor",
+		"POST /api/v1/namespaces/ns/configmaps application/json accept=application/json",
+	}, seen)
 }

@@ -30,7 +30,7 @@ func (r *resource) Watch(ctx context.Context, opts metav1.ListOptions) (watch.In
 			return nil, err
 		}
 		w, err := req.WatchWith(ctx, newEventDecoder(useCBOR))
-		if useCBOR && refusedCBOR(statusCode(err)) {
+		if useCBOR && refusedCBOR(statusCode(err), false) {
 			r.c.json.add(r.gvr)
 			useCBOR = false
 			continue
