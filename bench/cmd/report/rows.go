@@ -78,6 +78,7 @@ func rows() []row {
 	}
 	return append(rs,
 		row{"4. List 5,000 pods, JSON: time", metric("List/json/%s", "ns/op"), duration, false},
+		row{"4. List 5,000 pods, JSON: CPU time", metric("List/json/%s", "cpu-ns/op"), duration, false},
 		row{"4. List 5,000 pods, JSON: throughput", metric("List/json/%s", "MB/s"), rate("MB/s"), true},
 		row{"4. List 5,000 pods, JSON: allocs", metric("List/json/%s", "allocs/op"), count, false},
 		row{"4. List 5,000 pods, JSON: bytes allocated", metric("List/json/%s", "B/op"), bytes, false},
@@ -86,6 +87,7 @@ func rows() []row {
 		row{"4. List 5,000 pods, kdyn CBOR vs peers' JSON: allocs", cbor("allocs/op"), count, false},
 		row{"4. List 5,000 pods, kdyn CBOR vs peers' JSON: bytes allocated", cbor("B/op"), bytes, false},
 		row{"5. watch, 10,000 events: events/s", metric("Watch/%s", "events/s"), rate("/s"), true},
+		row{"5. watch, 10,000 events: CPU time", metric("Watch/%s", "cpu-ns/op"), duration, false},
 		row{"5. watch, 10,000 events: allocs", metric("Watch/%s", "allocs/op"), count, false},
 		row{"6. retained heap, discovery + mapping of 1,000 groups", metric("RetainedHeap/%s", "retained-B"), bytes, false},
 		row{"7. RESTMapping throughput, 64 goroutines ÷ 1 goroutine", speedup, times, true},
