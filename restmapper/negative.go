@@ -26,8 +26,13 @@ type negEntry struct {
 type negativeCache struct {
 	min, max time.Duration
 
-	mu      sync.Mutex // guards entries
+	mu      sync.Mutex // guards entries and refreshed
 	entries map[negKey]negEntry
+	// refreshed holds when each scope was last refreshed. A scope refreshed
+	// less than min ago is fresh enough for any miss in it, so that many
+	// distinct misses (a scan of names, a typo per loop turn) cost one
+	// refresh, not one each.
+	refreshed map[string]time.Time
 }
 
 // maxNegEntries bounds the cache against callers that look up endless
@@ -35,7 +40,7 @@ type negativeCache struct {
 const maxNegEntries = 10000
 
 func newNegativeCache(min, max time.Duration) *negativeCache {
-	return &negativeCache{min: min, max: max, entries: make(map[negKey]negEntry)}
+	return &negativeCache{min: min, max: max, entries: make(map[negKey]negEntry), refreshed: make(map[string]time.Time)}
 }
 
 // active returns whether k is in backoff at now, and the error remembered
@@ -55,7 +60,8 @@ func (c *negativeCache) remember(k negKey, now time.Time, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delay := c.min
-	if e, ok := c.entries[k]; ok {
+	// A miss that comes back long after its backoff ended starts over.
+	if e, ok := c.entries[k]; ok && now.Sub(e.until) < c.max {
 		delay = min(2*e.delay, c.max)
 	}
 	if len(c.entries) >= maxNegEntries {
@@ -77,6 +83,21 @@ func (c *negativeCache) evict(now time.Time) {
 	}
 }
 
+// claimRefresh reports whether scope may be refreshed at now, and if so
+// records that it is.
+func (c *negativeCache) claimRefresh(scope string, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if last, ok := c.refreshed[scope]; ok && now.Sub(last) < c.min {
+		return false
+	}
+	if len(c.refreshed) >= maxNegEntries {
+		clear(c.refreshed)
+	}
+	c.refreshed[scope] = now
+	return true
+}
+
 func (c *negativeCache) forget(k negKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -87,4 +108,5 @@ func (c *negativeCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.entries)
+	clear(c.refreshed)
 }

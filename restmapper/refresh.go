@@ -23,8 +23,10 @@ func (m *Mapper) resolve(ctx context.Context, sc scope, name string, key negKey,
 	if inBackoff, _ := m.neg.active(key, m.now()); inBackoff {
 		return s, nil
 	}
-	if err := m.refresh(ctx, sc); err != nil && ctx.Err() != nil {
-		return nil, err
+	if m.neg.claimRefresh(sc.String(), m.now()) {
+		if err := m.refresh(ctx, sc); err != nil && ctx.Err() != nil {
+			return nil, err
+		}
 	}
 	// A failed refresh keeps the last good data; the miss is remembered all
 	// the same, so that a broken server is not asked again at once.

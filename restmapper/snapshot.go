@@ -101,6 +101,7 @@ type scope struct {
 
 // resourceScope is the scope client-go searches for a partial resource.
 func resourceScope(r schema.GroupVersionResource) scope {
+	r = coerce(r)
 	switch {
 	case r.Group != "" && r.Version != "":
 		return scope{group: r.Group}
