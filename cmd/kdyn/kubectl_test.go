@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
 
 // These tests point kubectl, a client no one here wrote, at the server of
@@ -38,7 +38,9 @@ func serveForKubectl(t *testing.T, dir string) *kubectlEnv {
 	var stdout, stderr syncBuffer
 	var wg sync.WaitGroup
 	var err error
-	wg.Go(func() { err = serve(ctx, []string{dir, "--addr", "127.0.0.1:0", "--kubeconfig-out", e.kubeconfig}, &stdout, &stderr) })
+	wg.Go(func() {
+		err = serve(ctx, []string{dir, "--addr", "127.0.0.1:0", "--kubeconfig-out", e.kubeconfig}, &stdout, &stderr)
+	})
 	t.Cleanup(func() {
 		cancel()
 		wg.Wait()
@@ -74,11 +76,23 @@ func (e *kubectlEnv) must(t *testing.T, args ...string) string {
 	return out
 }
 
-// kdyn runs a kdyn command against the same server.
-func (e *kubectlEnv) kdyn(t *testing.T, name string, args ...string) string {
+// kdyn runs the kdyn binary against the same server. (Run in-process, its
+// clients would keep connections open in the test process, which the
+// server's graceful shutdown would wait for.)
+func (e *kubectlEnv) kdyn(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	h := &harness{kubeconfig: e.kubeconfig}
-	return h.must(t, name, args...)
+	stdout, stderr, code := binary(t, append(args, "--kubeconfig", e.kubeconfig)...)
+	if code != 0 {
+		return stdout, fmt.Errorf("kdyn %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
+	return stdout, nil
+}
+
+func (e *kubectlEnv) mustKdyn(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := e.kdyn(t, args...)
+	require.NoError(t, err)
+	return out
 }
 
 func TestKubectlAPIResources(t *testing.T) {
@@ -87,7 +101,7 @@ func TestKubectlAPIResources(t *testing.T) {
 			e := serveForKubectl(t, filepath.Join(clustersDir, name))
 			want := servedNames(t, loadRecorded(t, name))
 			assert.Equal(t, want, sortedFields(e.must(t, "api-resources", "-o", "name")))
-			assert.Equal(t, want, sortedFields(e.kdyn(t, "api-resources", "-o", "name")), "kdyn agrees with kubectl")
+			assert.Equal(t, want, sortedFields(e.mustKdyn(t, "api-resources", "-o", "name")), "kdyn agrees with kubectl")
 		})
 	}
 }
@@ -104,7 +118,7 @@ func TestKubectlObjects(t *testing.T) {
 	out := e.must(t, "get", "configmaps", "-A", "-o", "yaml")
 	assert.Contains(t, out, "namespace: kube-system")
 	assert.Contains(t, out, "color: blue")
-	assert.Contains(t, e.kdyn(t, "get", "cm", "settings", "-o", "yaml"), "color: blue", "kdyn reads what kubectl wrote")
+	assert.Contains(t, e.mustKdyn(t, "get", "cm", "settings", "-o", "yaml"), "color: blue", "kdyn reads what kubectl wrote")
 
 	green := writeTemp(t, "green.yaml", strings.ReplaceAll(configMaps, "blue", "green"))
 	assert.Contains(t, e.must(t, "apply", "--validate=false", "-f", green), "configmap/settings configured")
@@ -118,8 +132,8 @@ func TestKubectlObjects(t *testing.T) {
 	managers := e.must(t, "get", "cm", "settings", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}")
 	assert.Contains(t, managers, "kubectl")
 
-	r := (&harness{kubeconfig: e.kubeconfig}).kdyn(t, "apply", "-f", green)
-	assert.True(t, apierrors.IsConflict(r.err), "kubectl owns data.color now: %v", r.err)
+	_, err = e.kdyn(t, "apply", "-f", green)
+	assert.ErrorContains(t, err, "Apply failed with 1 conflict", "kubectl owns data.color now")
 
 	assert.Equal(t, "configmap \"settings\" deleted\n", e.must(t, "delete", "cm", "settings"))
 	assert.Equal(t, "configmap/other\n", e.must(t, "get", "cm", "-A", "-o", "name"))
@@ -127,7 +141,7 @@ func TestKubectlObjects(t *testing.T) {
 
 func TestKubectlWatch(t *testing.T) {
 	e := serveForKubectl(t, filepath.Join(clustersDir, "k3s-v1.25.0"))
-	e.kdyn(t, "apply", "-f", writeTemp(t, "cm.yaml", configMaps))
+	e.mustKdyn(t, "apply", "-f", writeTemp(t, "cm.yaml", configMaps))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -147,9 +161,9 @@ func TestKubectlWatch(t *testing.T) {
 	// The first lines are the list; the watch resumes from its
 	// resourceVersion, so a change made now is seen however soon it comes.
 	require.Contains(t, nextLine(t, lines, "settings"), "ADDED")
-	e.kdyn(t, "apply", "-f", writeTemp(t, "cm.yaml", strings.ReplaceAll(configMaps, "blue", "green")))
+	e.mustKdyn(t, "apply", "-f", writeTemp(t, "cm.yaml", strings.ReplaceAll(configMaps, "blue", "green")))
 	assert.Contains(t, nextLine(t, lines, "settings"), "MODIFIED")
-	e.kdyn(t, "delete", "cm", "settings")
+	e.mustKdyn(t, "delete", "cm", "settings")
 	assert.Contains(t, nextLine(t, lines, "settings"), "DELETED")
 }
 
@@ -204,7 +218,7 @@ func TestKubectlCRD(t *testing.T) {
 	assert.Regexp(t, `(?m)^nightly +\S+$`, e.must(t, "get", "ct"))
 	assert.Equal(t, "2", e.must(t, "get", "crontabs.stable.example.com", "nightly", "-o", "jsonpath={.spec.replicas}"))
 	assert.Contains(t, e.must(t, "get", "all", "-o", "name"), "crontab.stable.example.com/nightly", "the all category")
-	assert.Contains(t, e.kdyn(t, "get", "ct"), "nightly", "kdyn sees it too")
+	assert.Contains(t, e.mustKdyn(t, "get", "ct"), "nightly", "kdyn sees it too")
 
 	e.must(t, "delete", "crd", "crontabs.stable.example.com")
 	assert.NotContains(t, sortedFields(e.must(t, "api-resources", "-o", "name")), "crontabs.stable.example.com")
