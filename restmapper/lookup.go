@@ -54,7 +54,7 @@ func (s *snapshot) hasVersions() bool {
 // has a name hit, in client-go's mapper order (group list order, then
 // discovery version order). fn returns false to stop.
 func (s *snapshot) eachHit(r schema.GroupVersionResource, fn func(pos int, g *groupIndex, h *nameHit) bool) {
-	ps, _ := s.positions(resourceScope(r), r.Resource)
+	ps, _ := s.positions(coercedScope(r), r.Resource)
 	for _, p := range ps {
 		g := s.groups[p]
 		if g == nil {
@@ -99,6 +99,30 @@ func (s *snapshot) resourcesFor(in schema.GroupVersionResource) ([]schema.GroupV
 		return nil, &meta.NoResourceMatchError{PartialResource: in}
 	}
 	return out, nil
+}
+
+// quickResourceFor answers ResourceFor from s alone if s has every group the
+// lookup needs and the answer is a hit; it allocates nothing.
+func (s *snapshot) quickResourceFor(in schema.GroupVersionResource) (schema.GroupVersionResource, bool) {
+	r := coerce(in)
+	if r.Group != "" && r.Version != "" {
+		// The common fully-qualified case needs neither ranking nor a closure.
+		g := s.group(r.Group)
+		if g == nil {
+			return schema.GroupVersionResource{}, false
+		}
+		for _, h := range g.names[r.Resource] {
+			if len(h.resources) > 0 && g.versions[h.vm].gv.Version == r.Version {
+				return h.exact, true
+			}
+		}
+		return schema.GroupVersionResource{}, false
+	}
+	if _, ok := s.positions(coercedScope(r), r.Resource); !ok || r.Resource == "" {
+		return schema.GroupVersionResource{}, false
+	}
+	gvr, err := s.resourceFor(in)
+	return gvr, err == nil
 }
 
 // resourceFor picks one resource without building the candidate list, so

@@ -150,8 +150,8 @@ func (m *Mapper) KindsForWithContext(ctx context.Context, resource schema.GroupV
 // choosing by client-go's priority; it fails with *meta.AmbiguousResourceError
 // if the highest-priority version has several.
 func (m *Mapper) ResourceForWithContext(ctx context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-	if s := m.snap.Load(); s != nil && s.covers(resourceScope(input), input.Resource) {
-		if r, err := s.resourceFor(input); err == nil {
+	if s := m.snap.Load(); s != nil && s.list != nil {
+		if r, ok := s.quickResourceFor(input); ok {
 			return r, nil
 		}
 	}

@@ -44,7 +44,7 @@ func (m *Mapper) resolve(ctx context.Context, sc scope, name string, key negKey,
 // ensure returns the current snapshot after loading the group list and the
 // groups in sc, if they are not loaded yet.
 func (m *Mapper) ensure(ctx context.Context, sc scope, name string) (*snapshot, error) {
-	for range 3 {
+	for range 50 {
 		s := m.snap.Load()
 		if s == nil || s.list == nil {
 			if err := m.loadList(ctx); err != nil {

@@ -101,7 +101,10 @@ type scope struct {
 
 // resourceScope is the scope client-go searches for a partial resource.
 func resourceScope(r schema.GroupVersionResource) scope {
-	r = coerce(r)
+	return coercedScope(coerce(r))
+}
+
+func coercedScope(r schema.GroupVersionResource) scope {
 	switch {
 	case r.Group != "" && r.Version != "":
 		return scope{group: r.Group}
