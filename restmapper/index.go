@@ -19,6 +19,10 @@ type versionIndex struct {
 	resourceToKind   map[string]string
 	kindToPlural     map[string]string
 	kindToScope      map[string]meta.RESTScope
+
+	// For Expand, which kubectl serves from the raw discovery documents:
+	shortNames map[string][]string // short name → plurals
+	categories map[string][]string // category → plurals
 }
 
 func newVersionIndex(gv schema.GroupVersion, resources []metav1.APIResource) *versionIndex {
@@ -28,6 +32,8 @@ func newVersionIndex(gv schema.GroupVersion, resources []metav1.APIResource) *ve
 		resourceToKind:   make(map[string]string, 4*len(resources)+2),
 		kindToPlural:     make(map[string]string, 3*len(resources)+1),
 		kindToScope:      make(map[string]meta.RESTScope, 3*len(resources)+1),
+		shortNames:       make(map[string][]string),
+		categories:       make(map[string][]string),
 	}
 	for i := range resources {
 		r := &resources[i]
@@ -48,6 +54,12 @@ func newVersionIndex(gv schema.GroupVersion, resources []metav1.APIResource) *ve
 		v.add(strings.ToLower(r.Kind), r.Name, singular, scope)
 		v.add(r.Kind, r.Name, singular, scope)
 		v.addGuessed(r.Kind+"List", scope)
+		for _, sn := range r.ShortNames {
+			v.shortNames[sn] = append(v.shortNames[sn], r.Name)
+		}
+		for _, c := range r.Categories {
+			v.categories[c] = append(v.categories[c], r.Name)
+		}
 	}
 	v.addGuessed("List", meta.RESTScopeRoot)
 	return v
@@ -102,6 +114,10 @@ type groupIndex struct {
 	prio  []int
 	kinds map[string][]kindHit
 	names map[string][]nameHit
+	// shortNames and categories map to the group's resources, each at the
+	// highest-priority version that serves it with that name.
+	shortNames map[string][]schema.GroupVersionResource
+	categories map[string][]schema.GroupVersionResource
 	// failed holds the versions whose discovery failed, with their causes.
 	// Those versions are served from their last good data if there is any.
 	failed map[schema.GroupVersion]error
@@ -117,6 +133,8 @@ func newGroupIndex(g groupMeta, versions []*versionIndex, failed map[schema.Grou
 		failed:   failed,
 	}
 	gi.assignPriorities()
+	gi.shortNames = gi.byPriority(func(v *versionIndex) map[string][]string { return v.shortNames })
+	gi.categories = gi.byPriority(func(v *versionIndex) map[string][]string { return v.categories })
 	for i, v := range versions {
 		for kind, plural := range v.kindToPlural {
 			gi.kinds[kind] = append(gi.kinds[kind], kindHit{vm: i, mapping: &meta.RESTMapping{
@@ -150,6 +168,28 @@ func (gi *groupIndex) assignPriorities() {
 			next++
 		}
 	}
+}
+
+// byPriority merges a per-version name → plurals table over the group's
+// versions, keeping each resource once, at its best version.
+func (gi *groupIndex) byPriority(table func(*versionIndex) map[string][]string) map[string][]schema.GroupVersionResource {
+	order := make([]int, len(gi.versions))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return gi.prio[a] - gi.prio[b] })
+	out := make(map[string][]schema.GroupVersionResource)
+	for _, i := range order {
+		v := gi.versions[i]
+		for name, plurals := range table(v) {
+			for _, p := range plurals {
+				if !slices.ContainsFunc(out[name], func(r schema.GroupVersionResource) bool { return r.Resource == p }) {
+					out[name] = append(out[name], v.gv.WithResource(p))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // namesOf inverts one version's plural→singular table into name → hit.
