@@ -105,7 +105,7 @@ func TestDecodeRealObjects(t *testing.T) {
 // servers under /work/shared/fixtures and the repository's recorded clusters.
 func TestDecodeRecordedDocuments(t *testing.T) {
 	var files []string
-	for _, pattern := range []string{"/work/shared/fixtures/*/*.json", "/work/shared/fixtures/*/*/*.json", "../testdata/clusters/*/*.json", "../testdata/clusters/*/*/*.json"} {
+	for _, pattern := range []string{"/work/shared/fixtures/*/*.json", "/work/shared/fixtures/*/*/*.json", "../testdata/clusters/*/*.json", "../testdata/clusters/*/*/*.json", "../testdata/clusters/*/*/*/*.json"} {
 		m, err := filepath.Glob(pattern)
 		require.NoError(t, err)
 		files = append(files, m...)
