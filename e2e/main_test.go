@@ -30,7 +30,9 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: the binary reports version %q; run `make e2e`, which links the version with -ldflags -X\n", v)
 		return 1
 	}
-	s, err := harness.Start(harness.Options{})
+	// PodTemplates bypass the watch cache, so that TestDynamicWatchGone can
+	// get a 410 from etcd after compacting it.
+	s, err := harness.Start(harness.Options{Flags: []string{"--watch-cache-sizes=podtemplates#0"}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -67,7 +69,10 @@ func setup() error {
 		return err
 	}
 	defer client.CloseIdleConnections()
-	baseline, err = record.Fetch(ctx, adminGetter(client))
+	if baseline, err = record.Fetch(ctx, adminGetter(client)); err != nil {
+		return err
+	}
+	kdynRecording, err = kdynRecord(ctx)
 	return err
 }
 

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 	restclient "k8s.io/client-go/rest"
@@ -184,6 +186,20 @@ func (s *Server) ClientGoConfig() *restclient.Config {
 		QPS:             1000,
 		Burst:           1000,
 	}
+}
+
+// CompactEtcd compacts etcd's history up to its current revision, so that
+// watches and continue tokens from before are answered 410 Gone by etcd (the
+// watch cache may still serve what it holds in memory).
+func (s *Server) CompactEtcd(ctx context.Context) error {
+	resp, err := s.api.EtcdClient.Get(ctx, "/kdyn-e2e/compact-probe")
+	if err != nil {
+		return fmt.Errorf("harness: compact: %w", err)
+	}
+	if _, err := s.api.EtcdClient.Compact(ctx, resp.Header.Revision, clientv3.WithCompactPhysical()); err != nil {
+		return fmt.Errorf("harness: compact: %w", err)
+	}
+	return nil
 }
 
 // Dir is a directory removed by Stop, for files tests want to keep near the server.
