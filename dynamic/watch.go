@@ -51,13 +51,7 @@ func newEventDecoder(useCBOR bool) func(io.ReadCloser) rest.EventDecoder {
 	if useCBOR {
 		return newCBOREventDecoder
 	}
-	return func(body io.ReadCloser) rest.EventDecoder {
-		return rest.NewJSONEventDecoder(body, decodeEventObject)
-	}
-}
-
-func decodeEventObject(raw []byte) (runtime.Object, error) {
-	return kun.DecodeObject(raw)
+	return newJSONEventDecoder
 }
 
 // cborEventDecoder reads an application/cbor-seq watch stream: one

@@ -41,6 +41,27 @@ func Decode(data []byte) (runtime.Object, error) {
 	return withKind(obj, data)
 }
 
+// DecodeValue decodes any JSON document into the values apimachinery's
+// decoder produces: map[string]any, []any, string, int64, float64, bool or
+// nil. Decoded strings share one copy of data.
+func DecodeValue(data []byte) (any, error) {
+	return newScanner(data).document()
+}
+
+// Decoder decodes a sequence of JSON documents, such as the events of a
+// watch stream, reusing its scratch space and sharing the boxed copies of
+// repeated short string values between documents. Each document's strings
+// share one copy of that document. A Decoder is not safe for concurrent use.
+type Decoder struct {
+	s scanner
+}
+
+// DecodeValue decodes one document as the package-level DecodeValue does.
+func (d *Decoder) DecodeValue(data []byte) (any, error) {
+	d.s.reset(data)
+	return d.s.document()
+}
+
 // DecodeObject decodes a JSON object into an *unstructured.Unstructured,
 // keeping an "items" key as a plain field, as decoding into an
 // *unstructured.Unstructured with UnstructuredJSONScheme does.

@@ -93,6 +93,7 @@ func TestDecodeRealObjects(t *testing.T) {
 		"deployment": deploy,
 		"pod":        podJSON,
 		"pod list":   testPodList(t, 20),
+		"large list": testPodList(t, 200), // above minBoxedDoc: repeated values share boxes
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -172,5 +173,26 @@ func TestJSONSchemeInto(t *testing.T) {
 			assert.Equal(t, wantObj, gotObj)
 			assert.Equal(t, wantGVK, gotGVK)
 		})
+	}
+}
+
+func TestDecoderStream(t *testing.T) {
+	docs := []string{
+		`{"kind":"Pod","status":{"phase":"Running"},"tags":["a","b","Running"]}`,
+		`{"kind":"Pod","status":{"phase":"Running"},"n":[1,2.5,"x\u00e9"]}`,
+		`{"kind":"Pod",`,
+		`{"kind":"Pod","status":{"phase":"Pending"}}`,
+	}
+	var d Decoder
+	for _, doc := range docs {
+		buf := []byte(doc)
+		want, wantErr := DecodeValue(buf)
+		got, gotErr := d.DecodeValue(buf)
+		assert.Equal(t, wantErr == nil, gotErr == nil, doc)
+		assert.Equal(t, want, got, doc)
+		for i := range buf {
+			buf[i] = 'X' // decoded values must not alias the input
+		}
+		assert.Equal(t, want, got, doc)
 	}
 }

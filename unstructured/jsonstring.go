@@ -2,6 +2,7 @@ package unstructured
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -17,11 +18,14 @@ const (
 // seen before.
 func (s *scanner) strValue() (any, error) {
 	str, err := s.str()
-	if err != nil || len(str) > maxBoxedLen {
+	if err != nil || !s.box || len(str) > maxBoxedLen {
 		return str, err
 	}
 	if v, ok := s.boxed[str]; ok {
 		return v, nil
+	}
+	if s.stream {
+		str = strings.Clone(str)
 	}
 	var v any = str
 	if len(s.boxed) < maxBoxedCount {

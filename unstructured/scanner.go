@@ -40,8 +40,13 @@ type scanner struct {
 
 	// boxed caches short string values already stored in an interface, so
 	// that the many repeated values of a list ("TCP", "Running", "True")
-	// share one allocation.
+	// share one allocation. It is used only when box is set: for a small
+	// document the cache costs more than it saves.
 	boxed map[string]any
+	box   bool
+	// stream is set when the scanner decodes a sequence of documents: the
+	// cache then keeps copies of its strings, so that it pins no document.
+	stream bool
 
 	// badItems records a top-level "items" member, even one a later
 	// duplicate overrides, that is neither an array nor null: apimachinery
@@ -49,8 +54,19 @@ type scanner struct {
 	badItems bool
 }
 
+// minBoxedDoc is the size from which a single document uses the cache of
+// boxed values.
+const minBoxedDoc = 64 << 10
+
 func newScanner(data []byte) *scanner {
-	return &scanner{data: data, src: string(data)}
+	return &scanner{data: data, src: string(data), box: len(data) >= minBoxedDoc}
+}
+
+// reset prepares the scanner for the next document of a stream, keeping its
+// scratch space and its cache.
+func (s *scanner) reset(data []byte) {
+	s.data, s.src, s.pos, s.depth, s.badItems = data, string(data), 0, 0, false
+	s.box, s.stream = true, true
 }
 
 func (s *scanner) fail(msg string) error {
