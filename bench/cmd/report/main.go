@@ -42,8 +42,8 @@ func run(in, out, notes string) error {
 	if out == "" {
 		return nil
 	}
-	fmt.Fprintf(&doc, "# kdyn benchmarks\n\nMeasured %s with `go version %s %s/%s` on %s (GOMAXPROCS %d) by `make bench`.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuOf(r), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(&doc, "# kdyn benchmarks\n\nMeasured %s with `go version %s %s/%s` on %s (GOMAXPROCS %d) by `make bench`, at %s.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuOf(r), runtime.GOMAXPROCS(0), source())
 	doc.WriteString(setup)
 	doc.WriteString(table.String())
 	if notes != "" {

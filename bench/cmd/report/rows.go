@@ -54,6 +54,17 @@ func speedup(r *results, client string) (float64, bool) {
 	return one / many, true
 }
 
+// cpuGrowth is the CPU time of a lookup among 64 goroutines over that of a
+// lookup alone: 1 without contention.
+func cpuGrowth(r *results, client string) (float64, bool) {
+	one, ok1 := r.get("ParallelLookup/goroutines=1/"+client, "cpu-ns/op")
+	many, ok2 := r.get("ParallelLookup/goroutines=64/"+client, "cpu-ns/op")
+	if !ok1 || !ok2 || one == 0 {
+		return 0, false
+	}
+	return many / one, true
+}
+
 func rows() []row {
 	rs := []row{
 		{"1. cold first RESTMapping, aggregated, 200 groups: requests", metric("ColdMapping/aggregated/%s", "requests/op"), count, false},
@@ -83,6 +94,7 @@ func rows() []row {
 		row{"4. List 5,000 pods, JSON: allocs", metric("List/json/%s", "allocs/op"), count, false},
 		row{"4. List 5,000 pods, JSON: bytes allocated", metric("List/json/%s", "B/op"), bytes, false},
 		row{"4. List 5,000 pods, kdyn CBOR vs peers' JSON: time", cbor("ns/op"), duration, false},
+		row{"4. List 5,000 pods, kdyn CBOR vs peers' JSON: CPU time", cbor("cpu-ns/op"), duration, false},
 		row{"4. List 5,000 pods, kdyn CBOR vs peers' JSON: objects/s", cbor("objects/s"), rate("/s"), true},
 		row{"4. List 5,000 pods, kdyn CBOR vs peers' JSON: allocs", cbor("allocs/op"), count, false},
 		row{"4. List 5,000 pods, kdyn CBOR vs peers' JSON: bytes allocated", cbor("B/op"), bytes, false},
@@ -91,6 +103,7 @@ func rows() []row {
 		row{"5. watch, 10,000 events: allocs", metric("Watch/%s", "allocs/op"), count, false},
 		row{"6. retained heap, discovery + mapping of 1,000 groups", metric("RetainedHeap/%s", "retained-B"), bytes, false},
 		row{"7. RESTMapping throughput, 64 goroutines ÷ 1 goroutine", speedup, times, true},
+		row{"7. RESTMapping CPU time per lookup, 64 goroutines ÷ 1 goroutine", cpuGrowth, times, false},
 		row{"7. RESTMapping, 64 goroutines: time per lookup", metric("ParallelLookup/goroutines=64/%s", "ns/op"), duration, false},
 	)
 }
