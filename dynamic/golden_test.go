@@ -31,8 +31,8 @@ const (
 // recorder answers every request with a canned response and dumps the
 // requests in the golden format.
 type recorder struct {
-	mu       sync.Mutex
-	requests []string          // guards: dumps of the requests seen
+	mu       sync.Mutex        // guards requests
+	requests []string          // dumps of the requests seen
 	respond  func(n int) reply // reply to the n-th request (0-based)
 }
 

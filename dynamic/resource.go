@@ -49,6 +49,8 @@ type NamespaceableResourceInterface interface {
 	ResourceInterface
 }
 
+var _ NamespaceableResourceInterface = (*resource)(nil)
+
 // resource implements NamespaceableResourceInterface.
 type resource struct {
 	c     *Client

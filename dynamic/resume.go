@@ -47,8 +47,8 @@ type ResumingWatcher struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when run returns
 
-	mu sync.Mutex
-	rv string // guards: the resourceVersion to resume from
+	mu sync.Mutex // guards rv
+	rv string     // the resourceVersion to resume from
 }
 
 // ResumingWatch starts a ResumingWatcher at opts.ResourceVersion.

@@ -27,8 +27,8 @@ type WatchListStream struct {
 	stop   chan struct{} // closed by Stop
 	once   sync.Once
 
-	mu sync.Mutex
-	rv string // guards: the resourceVersion of the end of the initial events
+	mu sync.Mutex // guards rv
+	rv string     // the resourceVersion of the end of the initial events
 }
 
 // WatchList starts a WatchList stream: a watch with sendInitialEvents=true,
