@@ -2,8 +2,12 @@ package discovery
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,12 +32,29 @@ import (
 // The cache is best effort: a missing, unreadable or corrupt file is a miss
 // and is refetched, and a failed write only costs the next process a request.
 // A nil *diskCache is a cache that holds nothing.
+//
+// Every file operation goes through an os.Root opened on the cache
+// directory: a symlink planted below it (at a file or a directory position,
+// the host directory included) that leads outside is neither followed for a
+// write nor served. The cache directory itself may be a symlink.
 type diskCache struct {
-	dir string // <dir>/<host>
+	parent string // the cache directory, Options.CacheDir
+	host   string // the host's directory name under parent
+	dir    string // <parent>/<host>, for tests
 }
 
 func newDiskCache(parent, host string) *diskCache {
-	return &diskCache{dir: filepath.Join(parent, sanitizeHost(host))}
+	h := sanitizeHost(host)
+	return &diskCache{parent: parent, host: h, dir: filepath.Join(parent, h)}
+}
+
+// open opens the cache directory as a root, creating it if need be. The
+// caller closes it.
+func (d *diskCache) open() (*os.Root, error) {
+	if err := os.MkdirAll(d.parent, 0o700); err != nil {
+		return nil, err
+	}
+	return os.OpenRoot(d.parent)
 }
 
 // sanitizeHost turns a server URL into one directory name, as kubectl does for
@@ -65,12 +86,13 @@ type envelope struct {
 	Body        json.RawMessage `json:"body"`
 }
 
+// rootFile and gvFile name documents relative to the cache directory.
 func (d *diskCache) rootFile(i int) string {
-	return filepath.Join(d.dir, "aggregated", strings.TrimPrefix(rootPaths[i], "/")+".json")
+	return filepath.Join(d.host, "aggregated", strings.TrimPrefix(rootPaths[i], "/")+".json")
 }
 
 func (d *diskCache) gvFile(gv schema.GroupVersion) string {
-	return filepath.Join(d.dir, filepath.FromSlash(gv.String()), "serverresources.json")
+	return filepath.Join(d.host, filepath.FromSlash(gv.String()), "serverresources.json")
 }
 
 // loadRoot reads root document i and how old it is.
@@ -78,7 +100,7 @@ func (d *diskCache) loadRoot(i int) (*root, time.Duration, bool) {
 	if d == nil {
 		return nil, 0, false
 	}
-	data, age, ok := readFile(d.rootFile(i))
+	data, age, ok := d.readFile(d.rootFile(i))
 	if !ok {
 		return nil, 0, false
 	}
@@ -99,7 +121,7 @@ func (d *diskCache) saveRoot(i int, resp *response) {
 	}
 	data, err := json.Marshal(envelope{ETag: resp.etag, ContentType: resp.contentType, Body: resp.body})
 	if err == nil {
-		writeFile(d.rootFile(i), data)
+		d.writeFile(d.rootFile(i), data)
 	}
 }
 
@@ -108,9 +130,14 @@ func (d *diskCache) touchRoots() {
 	if d == nil {
 		return
 	}
+	root, err := d.open()
+	if err != nil {
+		return
+	}
+	defer root.Close()
 	now := time.Now()
 	for i := range rootPaths {
-		_ = os.Chtimes(d.rootFile(i), now, now)
+		_ = root.Chtimes(d.rootFile(i), now, now)
 	}
 }
 
@@ -122,14 +149,14 @@ func (d *diskCache) saveSnapshot(s *snapshot) {
 		return
 	}
 	if data, err := json.Marshal(s.groups); err == nil {
-		writeFile(filepath.Join(d.dir, "servergroups.json"), data)
+		d.writeFile(filepath.Join(d.host, "servergroups.json"), data)
 	}
 	for gv, e := range s.gvs {
 		if e.err != nil || e.list == nil || !s.aggregated(gv) {
 			continue
 		}
 		if data, err := json.Marshal(e.list); err == nil {
-			writeFile(d.gvFile(gv), data)
+			d.writeFile(d.gvFile(gv), data)
 		}
 	}
 }
@@ -139,7 +166,7 @@ func (d *diskCache) loadGV(gv schema.GroupVersion) (*metav1.APIResourceList, tim
 	if d == nil {
 		return nil, 0, false
 	}
-	data, age, ok := readFile(d.gvFile(gv))
+	data, age, ok := d.readFile(d.gvFile(gv))
 	if !ok {
 		return nil, 0, false
 	}
@@ -152,12 +179,18 @@ func (d *diskCache) loadGV(gv schema.GroupVersion) (*metav1.APIResourceList, tim
 
 func (d *diskCache) saveGV(gv schema.GroupVersion, body []byte) {
 	if d != nil {
-		writeFile(d.gvFile(gv), body)
+		d.writeFile(d.gvFile(gv), body)
 	}
 }
 
-func readFile(path string) ([]byte, time.Duration, bool) {
-	f, err := os.Open(path)
+// readFile reads name, relative to the cache directory, and how old it is.
+func (d *diskCache) readFile(name string) ([]byte, time.Duration, bool) {
+	root, err := d.open()
+	if err != nil {
+		return nil, 0, false
+	}
+	defer root.Close()
+	f, err := root.Open(name)
 	if err != nil {
 		return nil, 0, false
 	}
@@ -173,20 +206,39 @@ func readFile(path string) ([]byte, time.Duration, bool) {
 	return data, max(time.Since(info.ModTime()), 0), true
 }
 
-// writeFile replaces path atomically: concurrent writers, in this process or
-// others, each rename a complete file of their own into place.
-func writeFile(path string, data []byte) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*") // created 0600
+// writeFile replaces name, relative to the cache directory, atomically:
+// concurrent writers, in this process or others, each rename a complete
+// file of their own into place. Rename replaces a symlink at name itself,
+// never its target.
+func (d *diskCache) writeFile(name string, data []byte) {
+	root, err := d.open()
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		_ = os.Remove(tmp.Name())
+	defer root.Close()
+	dir := filepath.Dir(name)
+	if err := root.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	tmp, f, err := createTemp(root, dir)
+	if err != nil {
+		return
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr != nil || cerr != nil || root.Rename(tmp, name) != nil {
+		_ = root.Remove(tmp)
+	}
+}
+
+// createTemp creates a new file, 0600, in dir under root, as os.CreateTemp
+// does in a directory.
+func createTemp(root *os.Root, dir string) (string, *os.File, error) {
+	for {
+		name := filepath.Join(dir, ".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if !errors.Is(err, fs.ErrExist) {
+			return name, f, err
+		}
 	}
 }

@@ -1,0 +1,216 @@
+package discovery
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kdyn/kdyn/fixture"
+)
+
+// The disk cache is a directory other local users or processes may be able
+// to plant things in (a shared home, a CI cache restored from elsewhere).
+// These tests plant symlinks and torn files and check that the cache never
+// writes through a link that leads outside its directory, never serves a
+// document from outside it, and never serves a torn document.
+
+// cacheModes are the two discovery views, whose documents the cache keeps in
+// different files.
+var cacheModes = []struct {
+	name       string
+	serverOpts []fixture.Option
+}{
+	{"aggregated", nil},
+	{"legacy", []fixture.Option{fixture.WithoutAggregated()}},
+}
+
+// warmCache fills a cache directory from a fresh server and returns what
+// discovery answers, the server and the cache's host directory.
+func warmCache(t *testing.T, opts Options, serverOpts []fixture.Option) ([]*metav1.APIResourceList, *fixture.Server, string) {
+	t.Helper()
+	c, srv := newTestServer(t, fixture.Synthetic(3, 1), opts, serverOpts...)
+	_, want, err := c.GroupsAndResources(context.Background())
+	require.NoError(t, err)
+	return want, srv, filepath.Join(opts.CacheDir, sanitizeHost(srv.Config().Host))
+}
+
+// cacheFiles lists the documents under host, relative to it.
+func cacheFiles(t *testing.T, host string) []string {
+	t.Helper()
+	var files []string
+	require.NoError(t, filepath.WalkDir(host, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
+			return err
+		}
+		rel, err := filepath.Rel(host, path)
+		files = append(files, rel)
+		return err
+	}))
+	require.NotEmpty(t, files)
+	return files
+}
+
+// plant replaces path (a file or a directory) with a symlink to target.
+func plant(t *testing.T, path, target string) {
+	t.Helper()
+	require.NoError(t, os.RemoveAll(path))
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	require.NoError(t, os.Symlink(target, path))
+}
+
+// snapshotTree returns every file under dir with its content.
+func snapshotTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		out[path] = string(b)
+		return err
+	}))
+	return out
+}
+
+// TestDiskCacheSymlinkedFilesAttack replaces each cached document by a
+// symlink to a copy outside the cache directory in which every resource is
+// renamed: a process starting on that cache must not serve the planted copy,
+// nor write into it.
+func TestDiskCacheSymlinkedFilesAttack(t *testing.T) {
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			opts := Options{CacheDir: t.TempDir(), TTL: time.Hour}
+			want, srv, host := warmCache(t, opts, mode.serverOpts)
+			outside := t.TempDir()
+			for i, rel := range cacheFiles(t, host) {
+				path := filepath.Join(host, rel)
+				body, err := os.ReadFile(path)
+				require.NoError(t, err)
+				decoy := filepath.Join(outside, "decoy-"+string(rune('a'+i)))
+				planted := strings.ReplaceAll(string(body), `"name":"widget000s"`, `"name":"planted"`)
+				require.NoError(t, os.WriteFile(decoy, []byte(planted), 0o600))
+				plant(t, path, decoy)
+			}
+			before := snapshotTree(t, outside)
+
+			c := newClient(t, srv, opts)
+			_, got, err := c.GroupsAndResources(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "documents planted outside the cache are not served")
+			c.Invalidate()
+			_, _, err = c.GroupsAndResources(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, before, snapshotTree(t, outside), "nothing is written through a planted symlink")
+		})
+	}
+}
+
+// TestDiskCacheSymlinkedDirsAttack plants a symlink to a directory outside
+// the cache at each directory position: the host directory, a group's
+// directory, a version's directory and the root documents' directory. The
+// cache must not write into the outside directory, nor serve what it holds.
+func TestDiskCacheSymlinkedDirsAttack(t *testing.T) {
+	for _, mode := range cacheModes {
+		for _, rel := range []string{".", "group000.example.com", "group001.example.com/v1", "v1", "aggregated"} {
+			t.Run(mode.name+"/"+rel, func(t *testing.T) {
+				opts := Options{CacheDir: t.TempDir(), TTL: time.Hour}
+				want, srv, host := warmCache(t, opts, mode.serverOpts)
+				outside := t.TempDir()
+				// The outside directory holds a copy of what it replaces, with
+				// a planted resource, so that serving it would show.
+				src := filepath.Join(host, filepath.FromSlash(rel))
+				require.NoError(t, os.CopyFS(filepath.Join(outside, "d"), os.DirFS(src)))
+				poison(t, filepath.Join(outside, "d"))
+				plant(t, src, filepath.Join(outside, "d"))
+				before := snapshotTree(t, outside)
+
+				c := newClient(t, srv, opts)
+				_, got, err := c.GroupsAndResources(context.Background())
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "documents planted outside the cache are not served")
+				c.Invalidate()
+				_, _, err = c.GroupsAndResources(context.Background())
+				require.NoError(t, err)
+				assert.Equal(t, before, snapshotTree(t, outside), "nothing is written through a planted symlink")
+			})
+		}
+	}
+}
+
+// poison renames a resource in every document under dir.
+func poison(t *testing.T, dir string) {
+	for path, body := range snapshotTree(t, dir) {
+		planted := strings.ReplaceAll(body, `"name":"widget000s"`, `"name":"planted"`)
+		planted = strings.ReplaceAll(planted, `"name":"configmaps"`, `"name":"planted"`)
+		planted = strings.ReplaceAll(planted, `\"name\":\"widget000s\"`, `\"name\":\"planted\"`)
+		require.NoError(t, os.WriteFile(path, []byte(planted), 0o600))
+	}
+}
+
+// TestDiskCacheTornFilesAttack cuts every cached document at several
+// lengths: a process starting on the cache must refetch it, never serve a
+// torn document.
+func TestDiskCacheTornFilesAttack(t *testing.T) {
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			opts := Options{CacheDir: t.TempDir(), TTL: time.Hour}
+			want, srv, host := warmCache(t, opts, mode.serverOpts)
+			files := cacheFiles(t, host)
+			whole := map[string][]byte{}
+			for _, rel := range files {
+				b, err := os.ReadFile(filepath.Join(host, rel))
+				require.NoError(t, err)
+				whole[rel] = b
+			}
+			for _, rel := range files {
+				for _, cut := range []float64{0, 0.25, 0.5, 0.99} {
+					for other, b := range whole {
+						require.NoError(t, os.WriteFile(filepath.Join(host, other), b, 0o600))
+					}
+					b := whole[rel]
+					require.NoError(t, os.WriteFile(filepath.Join(host, rel), b[:int(cut*float64(len(b)))], 0o600))
+					c := newClient(t, srv, opts)
+					_, got, err := c.GroupsAndResources(context.Background())
+					require.NoError(t, err, "%s cut at %v", rel, cut)
+					assert.Equal(t, want, got, "%s cut at %v", rel, cut)
+				}
+			}
+		})
+	}
+}
+
+// TestDiskCacheCraftedHostAttack gives the client server URLs crafted to
+// steer the cache out of its directory: everything it writes stays below.
+func TestDiskCacheCraftedHostAttack(t *testing.T) {
+	srv := fixture.NewServer(fixture.Synthetic(1, 1))
+	t.Cleanup(srv.Close)
+	for _, suffix := range []string{"/../../escape", "/..", "/%2e%2e/%2e%2e/escape", "/./../x"} {
+		t.Run(suffix, func(t *testing.T) {
+			base := t.TempDir()
+			dir := filepath.Join(base, "cache")
+			cfg := srv.Config()
+			cfg.Host += suffix
+			c, err := NewForConfig(cfg, Options{CacheDir: dir})
+			require.NoError(t, err)
+			t.Cleanup(c.rc.CloseIdleConnections)
+			_, _, _ = c.GroupsAndResources(context.Background()) // the prefix may not be served
+			c.disk.saveGV(metav1.SchemeGroupVersion, []byte(`{"kind":"APIResourceList","groupVersion":"meta.k8s.io/v1"}`))
+			entries, err := os.ReadDir(base)
+			require.NoError(t, err)
+			require.Len(t, entries, 1, "nothing beside the cache directory")
+			assert.Equal(t, "cache", entries[0].Name())
+			hosts, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Len(t, hosts, 1, "one host directory")
+		})
+	}
+}
