@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -113,3 +114,7 @@ func (l *latencies) count() int {
 	defer l.mu.Unlock()
 	return len(l.d)
 }
+
+func errorAs[T any](err error, target *T) bool { return errors.As(err, target) }
+
+func isNoMatch(err error) bool { return meta.IsNoMatchError(err) }
