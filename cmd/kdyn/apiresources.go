@@ -76,7 +76,7 @@ func (r apiResourceRow) qualifiedName() string {
 }
 
 // apiResourceRows flattens lists into rows ordered as kubectl orders them:
-// by group (the core group first), discovery order within a group.
+// by group (the core group first), then by name.
 func apiResourceRows(lists []*metav1.APIResourceList) []apiResourceRow {
 	var rows []apiResourceRow
 	for _, l := range lists {
@@ -90,7 +90,9 @@ func apiResourceRows(lists []*metav1.APIResourceList) []apiResourceRow {
 			}
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b apiResourceRow) int { return cmp.Compare(a.gv.Group, b.gv.Group) })
+	slices.SortStableFunc(rows, func(a, b apiResourceRow) int {
+		return cmp.Or(cmp.Compare(a.gv.Group, b.gv.Group), cmp.Compare(a.r.Name, b.r.Name))
+	})
 	return rows
 }
 

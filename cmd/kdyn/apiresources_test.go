@@ -56,7 +56,7 @@ func TestAPIResources(t *testing.T) {
 			table := strings.Split(strings.TrimSpace(h.must(t, "api-resources")), "\n")
 			assert.Equal(t, []string{"NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"}, strings.Fields(table[0]))
 			assert.Len(t, table, len(servedNames(t, c))+1)
-			assert.Equal(t, []string{"bindings", "v1", "true", "Binding"}, strings.Fields(table[1]), "core first, in discovery order")
+			assert.Equal(t, []string{"bindings", "v1", "true", "Binding"}, strings.Fields(table[1]), "core first, then by name")
 			assert.Equal(t, []string{"deployments", "deploy", "apps/v1", "true", "Deployment"}, strings.Fields(findLine(table, "deployments ")))
 		})
 	}

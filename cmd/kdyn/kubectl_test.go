@@ -102,6 +102,7 @@ func TestKubectlAPIResources(t *testing.T) {
 			want := servedNames(t, loadRecorded(t, name))
 			assert.Equal(t, want, sortedFields(e.must(t, "api-resources", "-o", "name")))
 			assert.Equal(t, want, sortedFields(e.mustKdyn(t, "api-resources", "-o", "name")), "kdyn agrees with kubectl")
+			assert.Equal(t, e.must(t, "api-resources"), e.mustKdyn(t, "api-resources"), "kdyn prints kubectl's table")
 		})
 	}
 }
