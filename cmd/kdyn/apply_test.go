@@ -25,6 +25,9 @@ func TestApplyCRDThenItsKind(t *testing.T) {
 	assert.Contains(t, yml, "manager: kdyn\n")
 	assert.Contains(t, yml, "replicas: 2\n")
 	assert.Contains(t, yml, "namespace: default\n")
+	for _, arg := range []string{"crontabs", "ct", "crontab", "CronTab", "crontabs.v1.stable.example.com", "CronTab.stable.example.com"} {
+		assert.Equal(t, "crontab.stable.example.com/nightly\n", h.must(t, "get", arg, "-o", "name"), arg)
+	}
 }
 
 func TestApplyConflicts(t *testing.T) {

@@ -96,7 +96,7 @@ type target struct {
 func (s *session) resolve(ctx context.Context, arg string) ([]target, error) {
 	var out []target
 	for _, part := range splitList(arg) {
-		gvrs, err := s.expand(ctx, part)
+		gvrs, err := s.mapper.Expand(ctx, part)
 		if err != nil {
 			return nil, err
 		}
