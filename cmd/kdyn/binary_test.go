@@ -20,6 +20,13 @@ func TestBinary(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, `kdyn: unknown command "nope"`)
 
+	_, stderr, code = binary(t, "get", "-h")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stderr, "usage: kdyn get RESOURCE")
+	_, stderr, code = binary(t, "get")
+	assert.Equal(t, 2, code, "a usage error")
+	assert.Contains(t, stderr, "kdyn get: want a resource")
+
 	h := newHarness(t, loadRecorded(t, "k3s-v1.25.0"))
 	stdout, stderr, code := binary(t, "api-resources", "--kubeconfig", h.kubeconfig, "-o", "name")
 	assert.Equal(t, 0, code, stderr)
