@@ -67,8 +67,11 @@ func TestSyntheticClusters(t *testing.T) {
 // compare asks both mappers every question the documents suggest.
 func compare(t *testing.T, d *docs) {
 	t.Helper()
-	want := clientgo.NewDiscoveryRESTMapper(groupResources(d))
-	got := kdyn.New(fakeDiscovery{d}, kdyn.Options{})
+	compareMappers(t, d, kdyn.New(fakeDiscovery{d}, kdyn.Options{}), clientgo.NewDiscoveryRESTMapper(groupResources(d)))
+}
+
+func compareMappers(t *testing.T, d *docs, got *kdyn.Mapper, want meta.RESTMapper) {
+	t.Helper()
 	q := questions(d)
 	require.NotEmpty(t, q.resources)
 	mismatches := 0
