@@ -19,13 +19,13 @@ func init() {
 	}
 }
 
-// demoData is the bundled recording, a copy of testdata/clusters/kubernetes-1.36-dev
+// demoData is the bundled recording, a copy of testdata/clusters/k8s-1.37
 // (go:embed cannot reach outside this directory).
 //
 //go:embed demodata
 var demoData embed.FS
 
-const demoCluster = "kubernetes-1.36-dev"
+const demoCluster = "k8s-1.37"
 
 // demo runs "kdyn demo": the bundled recording served in-process and the
 // scripted flow of demo_steps.go against it.
@@ -41,10 +41,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer cleanup()
-	// The recording has aggregated /apis but only legacy /api; the server
-	// computes aggregated /api from the recorded /api/v1, as a server of
-	// that version would send it, so discovery takes 2 requests.
-	s, err := fixture.Start(c, fixture.WithAggregatedFromLegacy())
+	s, err := fixture.Start(c)
 	if err != nil {
 		return err
 	}

@@ -74,8 +74,9 @@ type step struct {
 func (d *demoRun) run(ctx context.Context) error {
 	defer d.s.close()
 	defer d.stopWatch()
-	fmt.Fprintf(d.out, "kdyn demo: a generic operator against the recorded cluster %s, served in-process at %s\n", d.srv.Cluster().Name(), d.srv.URL)
-	fmt.Fprintln(d.out, "(the recording has aggregated /apis but only legacy /api; the server computes aggregated /api from the recorded /api/v1)")
+	c := d.srv.Cluster()
+	fmt.Fprintf(d.out, "kdyn demo: a generic operator against the recorded cluster %s, served in-process at %s\n", c.Name(), d.srv.URL)
+	fmt.Fprintf(d.out, "(kube-apiserver %s recorded %s; its discovery documents are served byte for byte until step 3 installs a CRD)\n", c.Meta().ServerVersion, c.Meta().Recorded)
 	steps := []step{
 		{"discover the cluster (aggregated discovery)", d.discover},
 		{"map a built-in kind through the restmapper", d.mapBuiltin},

@@ -12,7 +12,8 @@ func TestDemo(t *testing.T) {
 	r := runCommand(t.Context(), "demo")
 	require.NoError(t, r.err, r.stdout+r.stderr)
 	out := r.stdout
-	assert.Contains(t, out, "recorded cluster kubernetes-1.36-dev")
+	assert.Contains(t, out, "recorded cluster k8s-1.37")
+	assert.Contains(t, out, "(kube-apiserver v1.37.2 recorded ")
 	assert.Contains(t, out, "1. discover the cluster (aggregated discovery)\n   24 groups,")
 	assert.Contains(t, out, "   cost: 2 requests: /api, /apis\n\n2.", "aggregated discovery costs 2 requests")
 	assert.Contains(t, out, "deployments.v1.apps (namespaced), from the discovery data of step 1\n   cost: 0 requests")
