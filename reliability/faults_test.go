@@ -2,12 +2,9 @@ package reliability
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -58,7 +55,7 @@ func (o *outcomes) record(verb string, err error) {
 		o.ok[verb]++
 	case typed(err):
 		o.failed[verb]++
-	case errors.Is(err, io.ErrUnexpectedEOF) && strings.Contains(err.Error(), ": read body: "):
+	case bodyCut(err):
 		o.bodyCut++
 	default:
 		o.untyped = append(o.untyped, fmt.Sprintf("%s: %T: %v", verb, err, err))
