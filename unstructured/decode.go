@@ -129,8 +129,8 @@ func toList(s *scanner, m map[string]any, list *unstructured.UnstructuredList) (
 	}
 	list.Object = m
 	items, _ := m["items"].([]any)
-	apiVersion := list.GetAPIVersion()
-	itemKind := strings.TrimSuffix(list.GetKind(), "List")
+	// The items share one boxed copy of the list's apiVersion and kind.
+	var apiVersion, itemKind any = list.GetAPIVersion(), strings.TrimSuffix(list.GetKind(), "List")
 	delete(m, "items")
 	list.Items = make([]unstructured.Unstructured, len(items))
 	for i, it := range items {
@@ -138,12 +138,17 @@ func toList(s *scanner, m map[string]any, list *unstructured.UnstructuredList) (
 		if !ok && it != nil {
 			return nil, fmt.Errorf("unstructured: items[%d] must be an object, not a JSON %s", i, kindOf(it))
 		}
-		u := &list.Items[i]
-		u.Object = obj
-		if u.GetKind() == "" && u.GetAPIVersion() == "" {
-			u.SetKind(itemKind)
-			u.SetAPIVersion(apiVersion)
+		// As UnstructuredJSONScheme does (GetKind and GetAPIVersion read a
+		// non-string as ""): fill in both only when neither is set.
+		kind, _ := obj["kind"].(string)
+		version, _ := obj["apiVersion"].(string)
+		if kind == "" && version == "" {
+			if obj == nil {
+				obj = make(map[string]any, 2)
+			}
+			obj["kind"], obj["apiVersion"] = itemKind, apiVersion
 		}
+		list.Items[i].Object = obj
 	}
 	return list, nil
 }

@@ -7,34 +7,48 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of the boxed-value cache: longer strings are names, UIDs and
-// timestamps, rarely repeated.
+// Shape of the boxed-value cache: short strings only (longer ones are
+// names, UIDs and timestamps, rarely repeated), in a direct-mapped table
+// where a new string replaces the one in its slot.
 const (
-	maxBoxedLen   = 16
-	maxBoxedCount = 4096
+	maxBoxedLen = 16
+	boxedSlots  = 1024
 )
 
+// boxedSlot is one entry of the cache.
+type boxedSlot struct {
+	s string
+	v any // s, boxed
+}
+
 // strValue parses a string value, reusing the boxed copy of a short string
-// seen before.
+// seen recently.
 func (s *scanner) strValue() (any, error) {
 	str, err := s.str()
-	if err != nil || !s.box || len(str) > maxBoxedLen {
+	if err != nil || !s.box || len(str) > maxBoxedLen || len(str) == 0 {
 		return str, err
 	}
-	if v, ok := s.boxed[str]; ok {
-		return v, nil
+	if s.boxed == nil {
+		s.boxed = new([boxedSlots]boxedSlot)
+	}
+	slot := &s.boxed[slotOf(str)]
+	if slot.v != nil && slot.s == str {
+		return slot.v, nil
 	}
 	if s.stream {
-		str = strings.Clone(str)
+		str = strings.Clone(str) // the cache outlives the document
 	}
-	var v any = str
-	if len(s.boxed) < maxBoxedCount {
-		if s.boxed == nil {
-			s.boxed = make(map[string]any, 64)
-		}
-		s.boxed[str] = v
+	slot.s, slot.v = str, str
+	return slot.v, nil
+}
+
+// slotOf hashes a short string (FNV-1a) to a slot of the cache.
+func slotOf(str string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(str); i++ {
+		h = (h ^ uint32(str[i])) * 16777619
 	}
-	return v, nil
+	return int(h % boxedSlots)
 }
 
 // str parses a string starting at its opening quote. The common case, no

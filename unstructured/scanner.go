@@ -18,12 +18,6 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("unstructured: invalid JSON at offset %d: %s", e.Offset, e.Msg)
 }
 
-// member is one key/value pair of an object under construction.
-type member struct {
-	key string
-	val any
-}
-
 // scanner parses one JSON document in a single pass, building the values
 // apimachinery's decoder builds: map[string]any, []any, string, int64,
 // float64, bool and nil.
@@ -31,18 +25,17 @@ type member struct {
 // Strings without escapes or invalid UTF-8 are substrings of src, one copy of
 // the whole input, so a decoded object keeps that copy alive.
 type scanner struct {
-	data    []byte
-	src     string
-	pos     int
-	depth   int
-	members []member // stack of members of the objects being parsed
-	elems   []any    // stack of elements of the arrays being parsed
+	data  []byte
+	src   string
+	pos   int
+	depth int
+	elems []any // stack of elements of the arrays being parsed
 
 	// boxed caches short string values already stored in an interface, so
 	// that the many repeated values of a list ("TCP", "Running", "True")
 	// share one allocation. It is used only when box is set: for a small
 	// document the cache costs more than it saves.
-	boxed map[string]any
+	boxed *[boxedSlots]boxedSlot
 	box   bool
 	// stream is set when the scanner decodes a sequence of documents: the
 	// cache then keeps copies of its strings, so that it pins no document.
@@ -143,13 +136,15 @@ func (s *scanner) object() (any, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
-	base := len(s.members)
 	s.skipSpace()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
 		s.depth--
 		return map[string]any{}, nil
 	}
+	// Most objects have at most 8 members, which one map group holds: build
+	// the map as members come rather than counting them first.
+	m := make(map[string]any, 8)
 	for {
 		s.skipSpace()
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
@@ -175,7 +170,7 @@ func (s *scanner) object() (any, error) {
 				s.badItems = true
 			}
 		}
-		s.members = append(s.members, member{key: key, val: val})
+		m[key] = val // a duplicate key keeps its last value, as encoding/json does
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return nil, s.fail("unexpected end of JSON input")
@@ -190,13 +185,6 @@ func (s *scanner) object() (any, error) {
 			return nil, s.fail("expected ',' or '}' after object value")
 		}
 	}
-	ms := s.members[base:]
-	m := make(map[string]any, len(ms))
-	for _, kv := range ms {
-		m[kv.key] = kv.val // a duplicate key keeps its last value, as encoding/json does
-	}
-	clear(ms)
-	s.members = s.members[:base]
 	s.depth--
 	return m, nil
 }
