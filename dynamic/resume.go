@@ -85,6 +85,10 @@ func (w *ResumingWatcher) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		opts := w.opts
 		opts.ResourceVersion, opts.AllowWatchBookmarks = w.ResourceVersion(), true
+		if opts.ResourceVersion != w.opts.ResourceVersion {
+			// Resuming: the initial events, if asked for, were delivered.
+			opts.SendInitialEvents, opts.ResourceVersionMatch = nil, ""
+		}
 		iw, err := w.r.Watch(ctx, opts)
 		if err == nil {
 			var progressed, stop bool

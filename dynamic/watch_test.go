@@ -193,3 +193,36 @@ func TestWatchListSynced(t *testing.T) {
 	assert.Equal(t, "12", s.SyncedResourceVersion())
 	assert.Equal(t, watch.Modified, (<-s.ResultChan()).Type)
 }
+
+func TestResumingWatchAfterInitialEvents(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	end := podWithRV("", "7")
+	end.SetAnnotations(map[string]string{metav1.InitialEventsAnnotationKey: "true"})
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n := len(queries)
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if n == 0 {
+			_, _ = w.Write([]byte(jsonEvent(watch.Added, podWithRV("a", "6")) + jsonEvent(watch.Bookmark, end)))
+			return
+		}
+		w.WriteHeader(http.StatusGone)
+		_, _ = w.Write([]byte(`{"apiVersion":"v1","kind":"Status","status":"Failure","reason":"Expired","code":410}`))
+	}, Options{})
+	yes := true
+	w := c.Resource(pods).ResumingWatch(context.Background(), metav1.ListOptions{SendInitialEvents: &yes,
+		ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan, AllowWatchBookmarks: true})
+	defer w.Stop()
+	var types []watch.EventType
+	for ev := range w.ResultChan() {
+		types = append(types, ev.Type)
+	}
+	assert.Equal(t, []watch.EventType{watch.Added, watch.Bookmark, Gone}, types)
+	assert.Equal(t, []string{
+		"allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&sendInitialEvents=true&watch=true",
+		"allowWatchBookmarks=true&resourceVersion=7&watch=true",
+	}, queries)
+}
