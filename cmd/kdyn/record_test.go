@@ -16,8 +16,8 @@ import (
 // with the Content-Type and ETag the server sent.
 func TestRecordRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
-		cluster    string
-		optional   []string // documents beyond the legacy ones the recording must have
+		cluster  string
+		optional []string // documents beyond the legacy ones the recording must have
 	}{
 		{"k3s-v1.25.0", nil},
 		{"kubernetes-1.36-dev", []string{fixture.DocAggregatedAPIs}},

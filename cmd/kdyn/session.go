@@ -33,7 +33,6 @@ func (f *clusterFlags) register(fs *flag.FlagSet) {
 // session is what a command needs to talk to one cluster. Discovery is
 // shared by the mapper and the caller, so a refresh one makes the other sees.
 type session struct {
-	config    *rest.Config
 	rest      *rest.Client
 	discovery *discovery.Client
 	mapper    *restmapper.Mapper
@@ -68,7 +67,6 @@ func newSession(cfg *rest.Config, namespace string) (*session, error) {
 		namespace = "default"
 	}
 	return &session{
-		config:    cfg,
 		rest:      rc,
 		discovery: disc,
 		mapper:    mapper,
