@@ -102,7 +102,7 @@ func (s *snapshot) shortNameCandidates(r schema.GroupVersionResource) []schema.G
 		var out []schema.GroupVersionResource
 		for _, p := range ps {
 			if g := s.groups[p]; g != nil {
-				out = append(out, g.shortNames[r.Resource]...)
+				out = append(out, g.expansionsOf(g.shortNames, r.Resource)...)
 			}
 		}
 		return out
@@ -122,7 +122,7 @@ func (s *snapshot) category(c string) []schema.GroupVersionResource {
 	var out []schema.GroupVersionResource
 	for _, g := range s.groups {
 		if g != nil {
-			out = append(out, g.categories[c]...)
+			out = append(out, g.expansionsOf(g.categories, c)...)
 		}
 	}
 	return out

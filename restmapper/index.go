@@ -9,34 +9,45 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// versionIndex is what client-go keeps in one DefaultRESTMapper: the mappings
-// of a single group-version, built by the same sequence of additions so that
-// later resources overwrite earlier ones exactly as they do there.
+// versionIndex is one group-version that discovery served. It keeps the
+// resource list (shared with the discovery client's copy) so that the group
+// can be re-indexed from it when a later refresh of the version fails.
 type versionIndex struct {
-	gv schema.GroupVersion
+	gv        schema.GroupVersion
+	resources []metav1.APIResource
+}
 
+// versionTables is what client-go keeps in one DefaultRESTMapper, built by
+// the same sequence of additions so that later resources overwrite earlier
+// ones exactly as they do there. It lives only while a group is indexed.
+type versionTables struct {
+	gv               schema.GroupVersion
 	pluralToSingular map[string]string
 	resourceToKind   map[string]string
 	kindToPlural     map[string]string
 	kindToScope      map[string]meta.RESTScope
-
+	// realKinds are the kinds discovery names, as opposed to the lower-case
+	// and list forms client-go adds.
+	realKinds map[string]bool
 	// For Expand, which kubectl serves from the raw discovery documents:
 	shortNames map[string][]string // short name → plurals
 	categories map[string][]string // category → plurals
 }
 
-func newVersionIndex(gv schema.GroupVersion, resources []metav1.APIResource) *versionIndex {
-	v := &versionIndex{
-		gv:               gv,
-		pluralToSingular: make(map[string]string, 3*len(resources)+1),
-		resourceToKind:   make(map[string]string, 4*len(resources)+2),
-		kindToPlural:     make(map[string]string, 3*len(resources)+1),
-		kindToScope:      make(map[string]meta.RESTScope, 3*len(resources)+1),
+func newVersionTables(v *versionIndex) *versionTables {
+	n := len(v.resources)
+	t := &versionTables{
+		gv:               v.gv,
+		pluralToSingular: make(map[string]string, 2*n+1),
+		resourceToKind:   make(map[string]string, 4*n+2),
+		kindToPlural:     make(map[string]string, 3*n+1),
+		kindToScope:      make(map[string]meta.RESTScope, 3*n+1),
+		realKinds:        make(map[string]bool, n),
 		shortNames:       make(map[string][]string),
 		categories:       make(map[string][]string),
 	}
-	for i := range resources {
-		r := &resources[i]
+	for i := range v.resources {
+		r := &v.resources[i]
 		// Subresources have no kind of their own to map.
 		if strings.Contains(r.Name, "/") {
 			continue
@@ -48,106 +59,111 @@ func newVersionIndex(gv schema.GroupVersion, resources []metav1.APIResource) *ve
 		singular := r.SingularName
 		if singular == "" {
 			// Servers before 1.27 do not send singular names, so client-go guesses.
-			_, guess := meta.UnsafeGuessKindToResource(gv.WithKind(r.Kind))
+			_, guess := meta.UnsafeGuessKindToResource(v.gv.WithKind(r.Kind))
 			singular = guess.Resource
 		}
-		v.add(strings.ToLower(r.Kind), r.Name, singular, scope)
-		v.add(r.Kind, r.Name, singular, scope)
-		v.addGuessed(r.Kind+"List", scope)
+		t.add(strings.ToLower(r.Kind), r.Name, singular, scope)
+		t.add(r.Kind, r.Name, singular, scope)
+		t.addGuessed(r.Kind+"List", scope)
+		t.realKinds[r.Kind] = true
 		for _, sn := range r.ShortNames {
-			v.shortNames[sn] = append(v.shortNames[sn], r.Name)
+			t.shortNames[sn] = append(t.shortNames[sn], r.Name)
 		}
 		for _, c := range r.Categories {
-			v.categories[c] = append(v.categories[c], r.Name)
+			t.categories[c] = append(t.categories[c], r.Name)
 		}
 	}
-	v.addGuessed("List", meta.RESTScopeRoot)
-	return v
+	t.addGuessed("List", meta.RESTScopeRoot)
+	return t
 }
 
-func (v *versionIndex) add(kind, plural, singular string, scope meta.RESTScope) {
-	v.pluralToSingular[plural] = singular
-	v.resourceToKind[singular] = kind
-	v.resourceToKind[plural] = kind
-	v.kindToPlural[kind] = plural
-	v.kindToScope[kind] = scope
+func (t *versionTables) add(kind, plural, singular string, scope meta.RESTScope) {
+	t.pluralToSingular[plural] = singular
+	t.resourceToKind[singular] = kind
+	t.resourceToKind[plural] = kind
+	t.kindToPlural[kind] = plural
+	t.kindToScope[kind] = scope
 }
 
-func (v *versionIndex) addGuessed(kind string, scope meta.RESTScope) {
-	plural, singular := meta.UnsafeGuessKindToResource(v.gv.WithKind(kind))
-	v.add(kind, plural.Resource, singular.Resource, scope)
+func (t *versionTables) addGuessed(kind string, scope meta.RESTScope) {
+	plural, singular := meta.UnsafeGuessKindToResource(t.gv.WithKind(kind))
+	t.add(kind, plural.Resource, singular.Resource, scope)
 }
 
-// kindHit is a kind served by one version of a group.
+// kindHit is a kind served by one version of a group. Kinds that discovery
+// names have their mapping built once, so that looking them up allocates
+// nothing; the lower-case and list forms client-go adds are rarely asked
+// for, and get theirs built on demand from plural and root.
 type kindHit struct {
-	vm      int // index into groupIndex.versions
+	vm      int32 // index into groupIndex.versions
+	plural  int32 // index into groupIndex.strs
+	root    bool  // cluster-scoped
 	mapping *meta.RESTMapping
 }
 
 // nameHit is what a resource name (plural or singular) means in one version
-// of a group.
+// of a group. It is kept small: a large group has thousands.
 type nameHit struct {
-	vm int // index into groupIndex.versions
-	// resources are the plurals the name matches, sorted and without
-	// duplicates, as client-go's ResourcesFor returns them for this version.
-	resources []schema.GroupVersionResource
-	// exact is the one plural client-go returns when group and version are
-	// both given.
-	exact schema.GroupVersionResource
-	// kind is the kind the name maps to; hasKind says whether there is one.
-	kind    schema.GroupVersionKind
-	hasKind bool
-	// singular is the singular of resources; ambiguousSingular says that
-	// they have more than one.
-	singular          string
+	vm int32 // index into groupIndex.versions
+	// plurals[first:first+count] of the group are the plurals the name
+	// matches, sorted, as client-go's ResourcesFor returns them.
+	first, count int32
+	// nameIsPlural says the name itself is one of them; client-go then
+	// returns it when group and version are both given.
+	nameIsPlural bool
+	hasKind      bool // the name maps to a kind
+	// ambiguousSingular says the plurals have more than one singular.
 	ambiguousSingular bool
+	// kind and singular index the group's strs.
+	kind, singular int32
 }
+
+// span is a range of a slab.
+type span struct{ first, count int32 }
 
 // groupIndex is the immutable index of one API group: every version that
 // discovery served, and lookups by kind and by resource name across them.
+// Hits live in per-group slabs and the maps hold ranges, so that a group
+// costs a few allocations rather than one per name.
 type groupIndex struct {
 	name     string
 	meta     groupMeta
 	versions []*versionIndex // discovery order
 	// prio ranks versions (by index) as client-go's priority list does:
 	// 0 for the preferred version, then the others in discovery order.
-	prio  []int
-	kinds map[string][]kindHit
-	names map[string][]nameHit
-	// shortNames and categories map to the group's resources, each at the
-	// highest-priority version that serves it with that name.
-	shortNames map[string][]schema.GroupVersionResource
-	categories map[string][]schema.GroupVersionResource
+	prio []int
+
+	kinds    map[string]span // kind → kindHits, in version order
+	kindHits []kindHit
+	names    map[string]span // resource name → nameHits, in version order
+	nameHits []nameHit
+	plurals  []string
+	strs     []string         // kinds, plurals and singulars of hits, each once
+	strIndex map[string]int32 // only while indexing
+	// shortNames and categories map to spans of expansions: resources at
+	// the highest-priority version that serves them with that name.
+	shortNames map[string]span
+	categories map[string]span
+	expansions []schema.GroupVersionResource
 	// failed holds the versions whose discovery failed, with their causes.
 	// Those versions are served from their last good data if there is any.
 	failed map[schema.GroupVersion]error
 }
 
 func newGroupIndex(g groupMeta, versions []*versionIndex, failed map[schema.GroupVersion]error) *groupIndex {
-	gi := &groupIndex{
-		name:     g.name,
-		meta:     g,
-		versions: versions,
-		kinds:    make(map[string][]kindHit),
-		names:    make(map[string][]nameHit),
-		failed:   failed,
-	}
+	gi := &groupIndex{name: g.name, meta: g, versions: versions, failed: failed}
 	gi.assignPriorities()
-	gi.shortNames = gi.byPriority(func(v *versionIndex) map[string][]string { return v.shortNames })
-	gi.categories = gi.byPriority(func(v *versionIndex) map[string][]string { return v.categories })
+	tables := make([]*versionTables, len(versions))
 	for i, v := range versions {
-		for kind, plural := range v.kindToPlural {
-			gi.kinds[kind] = append(gi.kinds[kind], kindHit{vm: i, mapping: &meta.RESTMapping{
-				Resource:         v.gv.WithResource(plural),
-				GroupVersionKind: v.gv.WithKind(kind),
-				Scope:            v.kindToScope[kind],
-			}})
-		}
-		for name, hit := range namesOf(v) {
-			hit.vm = i
-			gi.names[name] = append(gi.names[name], hit)
-		}
+		tables[i] = newVersionTables(v)
 	}
+	gi.indexKinds(tables)
+	gi.indexNames(tables)
+	gi.shortNames = gi.byPriority(tables, func(t *versionTables) map[string][]string { return t.shortNames })
+	gi.categories = gi.byPriority(tables, func(t *versionTables) map[string][]string { return t.categories })
+	gi.expansions = slices.Clip(gi.expansions)
+	gi.strs = slices.Clip(gi.strs)
+	gi.strIndex = nil // only needed while indexing
 	return gi
 }
 
@@ -170,60 +186,207 @@ func (gi *groupIndex) assignPriorities() {
 	}
 }
 
+func (gi *groupIndex) indexKinds(tables []*versionTables) {
+	byKind := map[string][]int{} // kind → versions serving it, in order
+	total, real := 0, 0
+	for i, t := range tables {
+		for kind := range t.kindToPlural {
+			byKind[kind] = append(byKind[kind], i)
+			total++
+			if t.realKinds[kind] {
+				real++
+			}
+		}
+	}
+	mappings := make([]meta.RESTMapping, 0, real)
+	gi.kindHits = make([]kindHit, 0, total)
+	gi.kinds = make(map[string]span, len(byKind))
+	for kind, vms := range byKind {
+		gi.kinds[kind] = span{int32(len(gi.kindHits)), int32(len(vms))}
+		for _, i := range vms {
+			t := tables[i]
+			scope := t.kindToScope[kind]
+			h := kindHit{vm: int32(i), plural: gi.intern(t.kindToPlural[kind]), root: scope == meta.RESTScopeRoot}
+			if t.realKinds[kind] {
+				mappings = append(mappings, meta.RESTMapping{
+					Resource:         t.gv.WithResource(t.kindToPlural[kind]),
+					GroupVersionKind: t.gv.WithKind(kind),
+					Scope:            scope,
+				})
+				h.mapping = &mappings[len(mappings)-1]
+			}
+			gi.kindHits = append(gi.kindHits, h)
+		}
+	}
+}
+
+// mappingOf returns h's mapping of kind.
+func (gi *groupIndex) mappingOf(h *kindHit, kind string) *meta.RESTMapping {
+	if h.mapping != nil {
+		return h.mapping
+	}
+	gv := gi.versions[h.vm].gv
+	scope := meta.RESTScopeNamespace
+	if h.root {
+		scope = meta.RESTScopeRoot
+	}
+	return &meta.RESTMapping{Resource: gv.WithResource(gi.strs[h.plural]), GroupVersionKind: gv.WithKind(kind), Scope: scope}
+}
+
+// intern returns the index of s in gi.strs, adding it if needed.
+func (gi *groupIndex) intern(s string) int32 {
+	if gi.strIndex == nil {
+		gi.strIndex = map[string]int32{}
+	}
+	i, ok := gi.strIndex[s]
+	if !ok {
+		i = int32(len(gi.strs))
+		gi.strIndex[s] = i
+		gi.strs = append(gi.strs, s)
+	}
+	return i
+}
+
+// indexNames inverts each version's plural→singular table into
+// name → hit.
+func (gi *groupIndex) indexNames(tables []*versionTables) {
+	type entry struct {
+		vm  int
+		hit nameHit
+		ps  []string
+	}
+	byName := map[string][]entry{}
+	total := 0
+	intern := gi.intern
+	for i, t := range tables {
+		plurals := make(map[string][]string, 2*len(t.pluralToSingular))
+		for plural, singular := range t.pluralToSingular {
+			plurals[plural] = append(plurals[plural], plural)
+			if singular != plural {
+				plurals[singular] = append(plurals[singular], plural)
+			}
+		}
+		for name, kind := range t.resourceToKind {
+			ps := plurals[name]
+			slices.Sort(ps)
+			ps = slices.Compact(ps)
+			h := nameHit{vm: int32(i), kind: intern(kind), hasKind: true}
+			if len(ps) > 0 {
+				_, h.nameIsPlural = t.pluralToSingular[name]
+				singular := t.pluralToSingular[ps[0]]
+				h.singular = intern(singular)
+				for _, p := range ps[1:] {
+					if t.pluralToSingular[p] != singular {
+						h.ambiguousSingular = true
+					}
+				}
+			}
+			byName[name] = append(byName[name], entry{vm: i, hit: h, ps: ps})
+			total++
+		}
+		// Every plural and singular is in resourceToKind, so plurals has no
+		// other names.
+	}
+	gi.nameHits = make([]nameHit, 0, total)
+	gi.names = make(map[string]span, len(byName))
+	for name, entries := range byName {
+		slices.SortFunc(entries, func(a, b entry) int { return a.vm - b.vm })
+		gi.names[name] = span{int32(len(gi.nameHits)), int32(len(entries))}
+		for _, e := range entries {
+			e.hit.first, e.hit.count = int32(len(gi.plurals)), int32(len(e.ps))
+			gi.plurals = append(gi.plurals, e.ps...)
+			gi.nameHits = append(gi.nameHits, e.hit)
+		}
+	}
+	gi.plurals = slices.Clip(gi.plurals)
+}
+
 // byPriority merges a per-version name → plurals table over the group's
-// versions, keeping each resource once, at its best version.
-func (gi *groupIndex) byPriority(table func(*versionIndex) map[string][]string) map[string][]schema.GroupVersionResource {
+// versions into spans of gi.expansions, keeping each resource once, at its
+// best version.
+func (gi *groupIndex) byPriority(tables []*versionTables, table func(*versionTables) map[string][]string) map[string]span {
 	order := make([]int, len(gi.versions))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return gi.prio[a] - gi.prio[b] })
-	out := make(map[string][]schema.GroupVersionResource)
+	merged := map[string][]schema.GroupVersionResource{}
+	var names []string // first-seen order, so that the slab is deterministic
 	for _, i := range order {
-		v := gi.versions[i]
-		for name, plurals := range table(v) {
+		t := tables[i]
+		for name, plurals := range table(t) {
+			if _, ok := merged[name]; !ok {
+				names = append(names, name)
+			}
 			for _, p := range plurals {
-				if !slices.ContainsFunc(out[name], func(r schema.GroupVersionResource) bool { return r.Resource == p }) {
-					out[name] = append(out[name], v.gv.WithResource(p))
+				if !slices.ContainsFunc(merged[name], func(r schema.GroupVersionResource) bool { return r.Resource == p }) {
+					merged[name] = append(merged[name], t.gv.WithResource(p))
 				}
 			}
 		}
 	}
+	out := make(map[string]span, len(merged))
+	for _, name := range names {
+		out[name] = span{int32(len(gi.expansions)), int32(len(merged[name]))}
+		gi.expansions = append(gi.expansions, merged[name]...)
+	}
 	return out
 }
 
-// namesOf inverts one version's plural→singular table into name → hit.
-func namesOf(v *versionIndex) map[string]nameHit {
-	plurals := make(map[string][]string, 2*len(v.pluralToSingular))
-	for plural, singular := range v.pluralToSingular {
-		plurals[plural] = append(plurals[plural], plural)
-		if singular != plural {
-			plurals[singular] = append(plurals[singular], plural)
-		}
+// expansionsOf returns the spans's resources in gi.expansions.
+func (gi *groupIndex) expansionsOf(table map[string]span, name string) []schema.GroupVersionResource {
+	s, ok := table[name]
+	if !ok {
+		return nil
 	}
-	hits := make(map[string]nameHit, len(v.resourceToKind))
-	for name, kind := range v.resourceToKind {
-		hits[name] = nameHit{kind: v.gv.WithKind(kind), hasKind: true}
-	}
-	for name, ps := range plurals {
-		slices.Sort(ps)
-		ps = slices.Compact(ps)
-		hit := hits[name]
-		hit.resources = make([]schema.GroupVersionResource, len(ps))
-		for i, p := range ps {
-			hit.resources[i] = v.gv.WithResource(p)
-		}
-		hit.exact = hit.resources[0]
-		if _, ok := v.pluralToSingular[name]; ok {
-			hit.exact = v.gv.WithResource(name)
-		}
-		hit.singular = v.pluralToSingular[ps[0]]
-		for _, p := range ps[1:] {
-			if v.pluralToSingular[p] != hit.singular {
-				hit.ambiguousSingular = true
-			}
-		}
-		hits[name] = hit
-	}
-	return hits
+	return gi.expansions[s.first : s.first+s.count]
 }
+
+// hits returns the name hits of a resource name, in version order.
+func (gi *groupIndex) hits(name string) []nameHit {
+	s, ok := gi.names[name]
+	if !ok {
+		return nil
+	}
+	return gi.nameHits[s.first : s.first+s.count]
+}
+
+// kindHitsOf returns the versions serving a kind, in version order.
+func (gi *groupIndex) kindHitsOf(kind string) []kindHit {
+	s, ok := gi.kinds[kind]
+	if !ok {
+		return nil
+	}
+	return gi.kindHits[s.first : s.first+s.count]
+}
+
+func (gi *groupIndex) gv(h *nameHit) schema.GroupVersion { return gi.versions[h.vm].gv }
+
+// resource returns the i-th plural h matches.
+func (gi *groupIndex) resource(h *nameHit, i int32) schema.GroupVersionResource {
+	return gi.gv(h).WithResource(gi.plurals[h.first+i])
+}
+
+// exact is the one plural client-go returns for name when group and version
+// are both given.
+func (gi *groupIndex) exact(h *nameHit, name string) schema.GroupVersionResource {
+	if h.nameIsPlural {
+		return gi.gv(h).WithResource(name)
+	}
+	return gi.resource(h, 0)
+}
+
+// resources returns every plural h matches.
+func (gi *groupIndex) resources(h *nameHit) []schema.GroupVersionResource {
+	out := make([]schema.GroupVersionResource, h.count)
+	for i := range out {
+		out[i] = gi.resource(h, int32(i))
+	}
+	return out
+}
+
+func (gi *groupIndex) kindOf(h *nameHit) schema.GroupVersionKind {
+	return gi.gv(h).WithKind(gi.strs[h.kind])
+}
+
+func (gi *groupIndex) singularOf(h *nameHit) string { return gi.strs[h.singular] }

@@ -60,10 +60,10 @@ func (s *snapshot) eachHit(r schema.GroupVersionResource, fn func(pos int, g *gr
 		if g == nil {
 			continue
 		}
-		hits := g.names[r.Resource]
+		hits := g.hits(r.Resource)
 		for i := range hits {
 			h := &hits[i]
-			if r.Version != "" && g.versions[h.vm].gv.Version != r.Version {
+			if r.Version != "" && g.gv(h).Version != r.Version {
 				continue
 			}
 			if !fn(p, g, h) {
@@ -74,15 +74,15 @@ func (s *snapshot) eachHit(r schema.GroupVersionResource, fn func(pos int, g *gr
 }
 
 // resourcesOf returns the plurals a hit contributes to ResourcesFor.
-func resourcesOf(r schema.GroupVersionResource, h *nameHit) []schema.GroupVersionResource {
-	if len(h.resources) == 0 {
+func resourcesOf(r schema.GroupVersionResource, g *groupIndex, h *nameHit) []schema.GroupVersionResource {
+	if h.count == 0 {
 		return nil
 	}
 	if r.Group != "" && r.Version != "" {
 		// With group and version client-go stops at the first match.
-		return []schema.GroupVersionResource{h.exact}
+		return []schema.GroupVersionResource{g.exact(h, r.Resource)}
 	}
-	return h.resources
+	return g.resources(h)
 }
 
 func (s *snapshot) resourcesFor(in schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
@@ -91,8 +91,8 @@ func (s *snapshot) resourcesFor(in schema.GroupVersionResource) ([]schema.GroupV
 		return nil, errNoResource(r)
 	}
 	var out []schema.GroupVersionResource
-	s.eachHit(r, func(_ int, _ *groupIndex, h *nameHit) bool {
-		out = append(out, resourcesOf(r, h)...)
+	s.eachHit(r, func(_ int, g *groupIndex, h *nameHit) bool {
+		out = append(out, resourcesOf(r, g, h)...)
 		return true
 	})
 	if len(out) == 0 {
@@ -111,9 +111,10 @@ func (s *snapshot) quickResourceFor(in schema.GroupVersionResource) (schema.Grou
 		if g == nil {
 			return schema.GroupVersionResource{}, false
 		}
-		for _, h := range g.names[r.Resource] {
-			if len(h.resources) > 0 && g.versions[h.vm].gv.Version == r.Version {
-				return h.exact, true
+		hits := g.hits(r.Resource)
+		for i := range hits {
+			if h := &hits[i]; h.count > 0 && g.gv(h).Version == r.Version {
+				return g.exact(h, r.Resource), true
 			}
 		}
 		return schema.GroupVersionResource{}, false
@@ -133,20 +134,20 @@ func (s *snapshot) resourceFor(in schema.GroupVersionResource) (schema.GroupVers
 		return schema.GroupVersionResource{}, errNoResource(r)
 	}
 	count, best := 0, math.MaxInt
-	var only schema.GroupVersionResource
-	var bestHit *nameHit
+	var only, bestOnly schema.GroupVersionResource
+	bestCount := int32(0)
 	s.eachHit(r, func(pos int, g *groupIndex, h *nameHit) bool {
-		if len(h.resources) == 0 {
+		if h.count == 0 {
 			return true
 		}
 		if r.Group != "" && r.Version != "" {
-			count, only = count+1, h.exact
+			count, only = count+1, g.exact(h, r.Resource)
 			return true
 		}
-		count += len(h.resources)
-		only = h.resources[0]
-		if rk := rank(pos, g, h.vm); rk < best {
-			best, bestHit = rk, h
+		count += int(h.count)
+		only = g.resource(h, 0)
+		if rk := rank(pos, g, int(h.vm)); rk < best {
+			best, bestCount, bestOnly = rk, h.count, only
 		}
 		return true
 	})
@@ -155,8 +156,8 @@ func (s *snapshot) resourceFor(in schema.GroupVersionResource) (schema.GroupVers
 		return schema.GroupVersionResource{}, &meta.NoResourceMatchError{PartialResource: in}
 	case count == 1:
 		return only, nil
-	case len(bestHit.resources) == 1:
-		return bestHit.resources[0], nil
+	case bestCount == 1:
+		return bestOnly, nil
 	}
 	all, _ := s.resourcesFor(in)
 	return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}
@@ -168,9 +169,9 @@ func (s *snapshot) kindsFor(in schema.GroupVersionResource) ([]schema.GroupVersi
 		return nil, errNoResource(r)
 	}
 	var out []schema.GroupVersionKind
-	s.eachHit(r, func(_ int, _ *groupIndex, h *nameHit) bool {
+	s.eachHit(r, func(_ int, g *groupIndex, h *nameHit) bool {
 		if h.hasKind {
-			out = append(out, h.kind)
+			out = append(out, g.kindOf(h))
 		}
 		return true
 	})
@@ -191,8 +192,8 @@ func (s *snapshot) kindFor(in schema.GroupVersionResource) (schema.GroupVersionK
 	var kind schema.GroupVersionKind
 	s.eachHit(r, func(pos int, g *groupIndex, h *nameHit) bool {
 		if h.hasKind {
-			if rk := rank(pos, g, h.vm); rk < best {
-				best, kind = rk, h.kind
+			if rk := rank(pos, g, int(h.vm)); rk < best {
+				best, kind = rk, g.kindOf(h)
 			}
 		}
 		return true
@@ -216,7 +217,7 @@ func hasRealVersion(versions []string) bool {
 
 // mapping returns the preferred mapping of kind in g, or nil.
 func (g *groupIndex) mapping(kind string, versions []string) *meta.RESTMapping {
-	hits := g.kinds[kind]
+	hits := g.kindHitsOf(kind)
 	if len(hits) == 0 {
 		return nil
 	}
@@ -225,7 +226,7 @@ func (g *groupIndex) mapping(kind string, versions []string) *meta.RESTMapping {
 		for _, v := range versions {
 			for i := range hits {
 				if g.versions[hits[i].vm].gv.Version == v {
-					return hits[i].mapping
+					return g.mappingOf(&hits[i], kind)
 				}
 			}
 		}
@@ -237,7 +238,7 @@ func (g *groupIndex) mapping(kind string, versions []string) *meta.RESTMapping {
 			best = h
 		}
 	}
-	return best.mapping
+	return g.mappingOf(best, kind)
 }
 
 func (s *snapshot) restMapping(gk schema.GroupKind, versions []string) (*meta.RESTMapping, error) {
@@ -253,9 +254,10 @@ func (s *snapshot) restMappings(gk schema.GroupKind, versions []string) ([]*meta
 	var out []*meta.RESTMapping
 	if g := s.group(gk.Group); g != nil {
 		filter := hasRealVersion(versions)
-		for _, h := range g.kinds[gk.Kind] {
-			if !filter || containsString(versions, g.versions[h.vm].gv.Version) {
-				out = append(out, h.mapping)
+		hits := g.kindHitsOf(gk.Kind)
+		for i := range hits {
+			if !filter || containsString(versions, g.versions[hits[i].vm].gv.Version) {
+				out = append(out, g.mappingOf(&hits[i], gk.Kind))
 			}
 		}
 	}
@@ -287,9 +289,9 @@ func (s *snapshot) resourceSingularizer(resource string) (string, error) {
 	}
 	var singular string
 	found := false
-	s.eachHit(r, func(_ int, _ *groupIndex, h *nameHit) bool {
-		if len(h.resources) > 0 && !h.ambiguousSingular {
-			singular, found = h.singular, true
+	s.eachHit(r, func(_ int, g *groupIndex, h *nameHit) bool {
+		if h.count > 0 && !h.ambiguousSingular {
+			singular, found = g.singularOf(h), true
 			return false
 		}
 		return true
@@ -297,28 +299,28 @@ func (s *snapshot) resourceSingularizer(resource string) (string, error) {
 	if found {
 		return singular, nil
 	}
-	if h := s.lastVersionHit(r.Resource); h != nil && len(h.resources) > 0 {
-		return resource, fmt.Errorf("multiple possible singular resources (%v) found for %v", h.resources, resource)
+	if g, h := s.lastVersionHit(r.Resource); h != nil && h.count > 0 {
+		return resource, fmt.Errorf("multiple possible singular resources (%v) found for %v", g.resources(h), resource)
 	}
 	return resource, &meta.NoResourceMatchError{PartialResource: r}
 }
 
 // lastVersionHit returns the hit of name in the last group-version of the
-// mapper order, or nil.
-func (s *snapshot) lastVersionHit(name string) *nameHit {
+// mapper order, with its group, or nil.
+func (s *snapshot) lastVersionHit(name string) (*groupIndex, *nameHit) {
 	for p := len(s.groups) - 1; p >= 0; p-- {
 		g := s.groups[p]
 		if g == nil || len(g.versions) == 0 {
 			continue
 		}
-		last := len(g.versions) - 1
-		hits := g.names[name]
+		last := int32(len(g.versions) - 1)
+		hits := g.hits(name)
 		for i := range hits {
 			if hits[i].vm == last {
-				return &hits[i]
+				return g, &hits[i]
 			}
 		}
-		return nil
+		return nil, nil
 	}
-	return nil
+	return nil, nil
 }

@@ -169,7 +169,7 @@ func (m *Mapper) fetchGroup(ctx context.Context, list *groupList, g groupMeta, o
 		}
 		switch {
 		case rl != nil:
-			versions = append(versions, newVersionIndex(gv, rl.APIResources))
+			versions = append(versions, &versionIndex{gv: gv, resources: rl.APIResources})
 		case old != nil:
 			if i := slices.IndexFunc(old.versions, func(o *versionIndex) bool { return o.gv == gv }); i >= 0 {
 				versions = append(versions, old.versions[i])
