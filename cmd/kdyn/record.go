@@ -115,7 +115,8 @@ func (r *recorder) run(ctx context.Context) error {
 	}
 	fmt.Fprintf(r.progress, "recorded %d documents into %s\n", len(r.meta.Docs), r.dir)
 	if len(r.failed) > 0 {
-		return fmt.Errorf("%d documents could not be fetched and are missing from the recording: %v", len(r.failed), r.failed)
+		n := len(r.failed)
+		return fmt.Errorf("%d %s could not be fetched, so the recording lacks %v", n, plural(n, "document"), r.failed)
 	}
 	return nil
 }

@@ -78,3 +78,18 @@ func TestRecordRefusesNonEmptyDir(t *testing.T) {
 	r = h.kdyn(t, "record")
 	assert.ErrorIs(t, r.err, errUsage)
 }
+
+// TestRecordGroupDown records a cluster whose apps group answers 503: the
+// rest is recorded, the command fails naming what is missing, and the
+// recording still loads.
+func TestRecordGroupDown(t *testing.T) {
+	h := newHarness(t, loadRecorded(t, "k3s-v1.25.0"), fixture.WithGroupError("apps", 503))
+	out := filepath.Join(t.TempDir(), "rec")
+	r := h.kdyn(t, "record", "--out", out)
+	require.ErrorContains(t, r.err, "1 document could not be fetched, so the recording lacks [apis/apps/v1.json]")
+	assert.Contains(t, r.stdout, "/apis/apps/v1: ")
+	assert.NotContains(t, recordedDocs(t, out), "apis/apps/v1.json")
+	assert.Contains(t, recordedDocs(t, out), "apis/batch/v1.json")
+	_, err := fixture.Load(out)
+	assert.NoError(t, err)
+}
