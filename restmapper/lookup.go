@@ -55,6 +55,11 @@ func (s *snapshot) hasVersions() bool {
 // discovery version order). fn returns false to stop.
 func (s *snapshot) eachHit(r schema.GroupVersionResource, fn func(pos int, g *groupIndex, h *nameHit) bool) {
 	ps, _ := s.positions(coercedScope(r), r.Resource)
+	s.eachHitIn(ps, r, fn)
+}
+
+// eachHitIn is eachHit over the groups at positions ps.
+func (s *snapshot) eachHitIn(ps []int, r schema.GroupVersionResource, fn func(pos int, g *groupIndex, h *nameHit) bool) {
 	for _, p := range ps {
 		g := s.groups[p]
 		if g == nil {
@@ -119,10 +124,11 @@ func (s *snapshot) quickResourceFor(in schema.GroupVersionResource) (schema.Grou
 		}
 		return schema.GroupVersionResource{}, false
 	}
-	if _, ok := s.positions(coercedScope(r), r.Resource); !ok || r.Resource == "" {
+	ps, ok := s.positions(coercedScope(r), r.Resource)
+	if !ok || r.Resource == "" {
 		return schema.GroupVersionResource{}, false
 	}
-	gvr, err := s.resourceFor(in)
+	gvr, err := s.pickResource(in, r, ps)
 	return gvr, err == nil
 }
 
@@ -133,10 +139,16 @@ func (s *snapshot) resourceFor(in schema.GroupVersionResource) (schema.GroupVers
 	if r.Resource == "" && s.hasVersions() {
 		return schema.GroupVersionResource{}, errNoResource(r)
 	}
+	ps, _ := s.positions(coercedScope(r), r.Resource)
+	return s.pickResource(in, r, ps)
+}
+
+// pickResource is resourceFor for the coerced r over the groups at ps.
+func (s *snapshot) pickResource(in, r schema.GroupVersionResource, ps []int) (schema.GroupVersionResource, error) {
 	count, best := 0, math.MaxInt
 	var only, bestOnly schema.GroupVersionResource
 	bestCount := int32(0)
-	s.eachHit(r, func(pos int, g *groupIndex, h *nameHit) bool {
+	s.eachHitIn(ps, r, func(pos int, g *groupIndex, h *nameHit) bool {
 		if h.count == 0 {
 			return true
 		}
