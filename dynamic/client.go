@@ -10,11 +10,12 @@ import (
 // Options tune a Client. The zero value speaks JSON.
 type Options struct {
 	// CBOR asks for application/cbor responses (and application/cbor-seq
-	// watch streams) and sends request bodies as CBOR. A resource whose
-	// server answers 415 Unsupported Media Type or 406 Not Acceptable is
-	// retried in JSON, and stays on JSON for the life of the Client; other
-	// resources keep CBOR. Apply and patches are always sent in their own
-	// content types. Default false.
+	// watch streams) and sends objects (Create, Update) as CBOR. A request
+	// the server refuses for that (406 Not Acceptable, or 415 Unsupported
+	// Media Type for a CBOR body) is resent in JSON, and its resource stays
+	// on JSON for the life of the Client; other resources keep CBOR. Apply,
+	// patches and DeleteOptions are always sent in their own content types.
+	// Default false.
 	CBOR bool
 }
 
@@ -22,7 +23,7 @@ type Options struct {
 type Client struct {
 	rc   *rest.Client
 	opts Options
-	json *jsonOnly // resources that refused CBOR; shared with copies
+	json *jsonOnly // resources whose server refused CBOR
 }
 
 // NewForConfig builds a Client with its own rest.Client from cfg.
