@@ -53,6 +53,10 @@ func TestGet(t *testing.T) {
 	require.Len(t, list.Items, 2)
 	assert.Equal(t, "ConfigMap", list.Items[0].Kind, "list items get their kind")
 
+	assert.Regexp(t, `^NAME +AGE\ndefault +`, h.must(t, "get", "namespaces", "-A"), "cluster-scoped: no NAMESPACE column")
+	both := h.must(t, "get", "cm,ns")
+	assert.Regexp(t, `^NAME +AGE\nconfigmap/settings +\S+\n\nNAME +AGE\nnamespace/default +`, both, "each kind its own table, names with their kind")
+
 	assert.Equal(t, "configmap/other\n", h.must(t, "get", "configmaps", "-n", "kube-system", "-o", "name"))
 }
 
