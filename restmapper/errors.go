@@ -52,6 +52,7 @@ func (e *DiscoveryError) FailedGroupVersions() map[schema.GroupVersion]error {
 	return e.Failed
 }
 
+// Error lists the failed group-versions in order, each with its cause.
 func (e *DiscoveryError) Error() string {
 	var b strings.Builder
 	b.WriteString("restmapper: discovery failed for ")
