@@ -2,10 +2,12 @@ package restmapper_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -74,4 +76,27 @@ func TestOnFixtureServer(t *testing.T) {
 			assert.Equal(t, []schema.GroupVersionResource{mp.Resource}, got)
 		})
 	}
+}
+
+// A group whose API server is down fails only the lookups in it.
+func TestOnFixtureServerWithAFailingGroup(t *testing.T) {
+	srv := fixture.NewServer(fixture.Synthetic(3, 2), fixture.WithoutAggregated(),
+		fixture.WithGroupError("group001.example.com", http.StatusServiceUnavailable))
+	t.Cleanup(srv.Close)
+	dc, err := discovery.NewForConfig(srv.Config(), discovery.Options{})
+	require.NoError(t, err)
+	m := restmapper.New(dc, restmapper.Options{})
+	ctx := context.Background()
+
+	_, err = m.RESTMappingWithContext(ctx, schema.GroupKind{Group: "group000.example.com", Kind: "Widget000"})
+	require.NoError(t, err)
+	gvr, err := m.ResourceForWithContext(ctx, schema.GroupVersionResource{Resource: "widget001s"})
+	require.NoError(t, err, "the healthy groups answer")
+	assert.Equal(t, "group000.example.com", gvr.Group)
+
+	_, err = m.RESTMappingWithContext(ctx, schema.GroupKind{Group: "group001.example.com", Kind: "Widget000"})
+	var de *restmapper.DiscoveryError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, apierrors.IsServiceUnavailable(err), "%v", err)
+	assert.Contains(t, de.Failed, schema.GroupVersion{Group: "group001.example.com", Version: "v1"})
 }

@@ -167,25 +167,6 @@ func newGroupIndex(g groupMeta, versions []*versionIndex, failed map[schema.Grou
 	return gi
 }
 
-// assignPriorities puts the preferred version first, as client-go's priority
-// list does, but only if discovery actually served it.
-func (gi *groupIndex) assignPriorities() {
-	gi.prio = make([]int, len(gi.versions))
-	next := 0
-	for i, v := range gi.versions {
-		if v.gv.Version == gi.meta.preferred {
-			gi.prio[i] = next
-			next++
-		}
-	}
-	for i, v := range gi.versions {
-		if v.gv.Version != gi.meta.preferred {
-			gi.prio[i] = next
-			next++
-		}
-	}
-}
-
 func (gi *groupIndex) indexKinds(tables []*versionTables) {
 	byKind := map[string][]int{} // kind → versions serving it, in order
 	total, real := 0, 0

@@ -24,17 +24,6 @@ func coerce(r schema.GroupVersionResource) schema.GroupVersionResource {
 	return r
 }
 
-// rank orders group-versions as client-go's priority list does: core/v1
-// first, then group by group in discovery order, each group's preferred
-// version before its others. Lower is better.
-func rank(pos int, g *groupIndex, vm int) int {
-	gv := g.versions[vm].gv
-	if gv.Group == "" && gv.Version == "v1" {
-		return -1
-	}
-	return pos<<16 | g.prio[vm]
-}
-
 func errNoResource(r schema.GroupVersionResource) error {
 	return fmt.Errorf("a resource must be present, got: %v", r)
 }
