@@ -79,6 +79,11 @@ func TestDynamicWatchResume(t *testing.T) {
 	ns := newNamespace(t, srv, "e2e-watch")
 	dyn, count := newDynamic(t, dynamic.Options{})
 	cms := dyn.Resource(configMapsV1).Namespace(ns)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("requests: %v", count.snapshot())
+		}
+	})
 
 	list, err := cms.List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)

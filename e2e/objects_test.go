@@ -22,16 +22,17 @@ var (
 	podTemplatesV1 = schema.GroupVersionResource{Version: "v1", Resource: "podtemplates"}
 )
 
-// newNamespace creates a namespace for one test. Namespaces are not deleted:
-// no controller manager runs, so they would stay Terminating anyway.
-func newNamespace(t *testing.T, s *harness.Server, name string) string {
+// newNamespace creates a namespace for one test, named prefix-<random>, so
+// that tests can run with -count. Namespaces are not deleted: no controller
+// manager runs, so they would stay Terminating anyway.
+func newNamespace(t *testing.T, s *harness.Server, prefix string) string {
 	t.Helper()
 	cs, err := kubernetes.NewForConfig(s.ClientGoConfig())
 	require.NoError(t, err)
-	_, err = cs.CoreV1().Namespaces().Create(context.Background(),
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	ns, err := cs.CoreV1().Namespaces().Create(context.Background(),
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	return name
+	return ns.Name
 }
 
 // newDynamic returns a kdyn dynamic client for srv and the counter of its requests.

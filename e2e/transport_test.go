@@ -23,7 +23,7 @@ type seen struct {
 }
 
 func (s seen) String() string {
-	return fmt.Sprintf("%s %s -> %d", s.Method, s.Path, s.Status)
+	return fmt.Sprintf("%s %s?%s -> %d", s.Method, s.Path, s.Query, s.Status)
 }
 
 // counter is an http.RoundTripper that records every request kdyn sends.
