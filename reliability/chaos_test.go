@@ -52,8 +52,11 @@ type chaos struct {
 	rate atomic.Uint64 // math.Float64bits of the fault rate; 0 disables faults
 
 	requests atomic.Int64
-	faults   [numFaults]atomic.Int64
-	writes   ledger
+	// resumes counts watches that start from a resourceVersion: a
+	// resuming watcher reconnecting after its stream ended.
+	resumes atomic.Int64
+	faults  [numFaults]atomic.Int64
+	writes  ledger
 }
 
 func newChaos(next http.Handler) *chaos { return &chaos{next: next} }
@@ -86,6 +89,9 @@ func (c *chaos) injected() (map[string]int64, int64) {
 func (c *chaos) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.requests.Add(1)
 	watching := r.URL.Query().Get("watch") == "true" || r.URL.Query().Get("watch") == "1"
+	if watching && r.URL.Query().Get("resourceVersion") != "" {
+		c.resumes.Add(1)
+	}
 	k := c.pick(watching)
 	c.faults[k].Add(1)
 	switch k {

@@ -98,12 +98,13 @@ func TestFaultInjection(t *testing.T) {
 	applied, twice, resent := e.chaos.writes.summary()
 	t.Logf("%d operations in %v: %d requests reached the server, %d faults injected (%.1f%%): %v",
 		faultOps, elapsed.Round(time.Millisecond), requests, injected, 100*float64(injected)/float64(requests), kinds)
-	t.Logf("succeeded %v; typed errors %v; bodies cut (untyped error) %d; watch events %d, Gone %d",
-		out.ok, out.failed, out.bodyCut, out.events, out.gone)
+	t.Logf("succeeded %v; typed errors %v; bodies cut (untyped error) %d; watch events %d, resumed %d, Gone %d",
+		out.ok, out.failed, out.bodyCut, out.events, e.chaos.resumes.Load(), out.gone)
 	t.Logf("writes applied %d, applied twice %d, resent after applied %d", applied, len(twice), len(resent))
 	t.Logf("heap after GC: start %s, half-way %s, end %s", mib(heap0), mib(heap1), mib(heap2))
 
 	assert.Empty(t, out.untyped, "every operation ends in success or a typed error")
+	assert.NotZero(t, e.chaos.resumes.Load(), "broken watches resumed")
 	assert.Empty(t, twice, "writes applied twice")
 	assert.Empty(t, resent, "writes sent again after the store applied them")
 	assert.InDelta(t, faultRate, float64(injected)/float64(requests), 0.03)
@@ -205,7 +206,8 @@ func (w *faultWorker) step(ctx context.Context, out *outcomes) {
 
 // watch follows the namespace through a resuming watch for a moment.
 func (w *faultWorker) watch(ctx context.Context, cms dynamic.ResourceInterface, out *outcomes) {
-	ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	// Long enough for a resume: the watcher waits 100 ms before reconnecting.
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	rw := cms.ResumingWatch(ctx, metav1.ListOptions{LabelSelector: "role=own"})
 	defer rw.Stop()
