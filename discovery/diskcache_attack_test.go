@@ -3,6 +3,8 @@ package discovery
 import (
 	"context"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kdyn/kdyn/fixture"
+	"github.com/kdyn/kdyn/rest"
 )
 
 // The disk cache is a directory other local users or processes may be able
@@ -212,5 +216,46 @@ func TestDiskCacheCraftedHostAttack(t *testing.T) {
 			require.NoError(t, err)
 			assert.Len(t, hosts, 1, "one host directory")
 		})
+	}
+}
+
+// TestDiskCacheHostileGroupNamesAttack serves discovery documents whose
+// group and version names are paths: the document is refused, no hostile
+// path is requested, and nothing is written outside the cache directory.
+func TestDiskCacheHostileGroupNamesAttack(t *testing.T) {
+	docs := map[string]string{
+		"/api":    `{"kind":"APIVersions","versions":["v1"]}`,
+		"/api/v1": `{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"pods","namespaced":true,"kind":"Pod","verbs":["get"]}]}`,
+		"/apis": `{"kind":"APIGroupList","apiVersion":"v1","groups":[` +
+			`{"name":"../../escape","versions":[{"groupVersion":"../../escape/v1","version":"v1"}],"preferredVersion":{"groupVersion":"../../escape/v1","version":"v1"}},` +
+			`{"name":"..","versions":[{"groupVersion":"../v1","version":"v1"}]},` +
+			`{"name":"ok.example","versions":[{"groupVersion":"ok.example/../../x","version":"../../x"},{"groupVersion":"ok.example/v1","version":"v1"}]}]}`,
+		"/apis/ok.example/v1": `{"kind":"APIResourceList","groupVersion":"ok.example/v1","resources":[{"name":"things","namespaced":true,"kind":"Thing","verbs":["get"]}]}`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := docs[r.URL.Path]
+		if !ok {
+			// Hostile names are requested only if the client trusted them.
+			t.Errorf("request for %s", r.URL.Path)
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	base := t.TempDir()
+	c, err := NewForConfig(&rest.Config{Host: srv.URL}, Options{CacheDir: filepath.Join(base, "cache")})
+	require.NoError(t, err)
+	t.Cleanup(c.rc.CloseIdleConnections)
+	_, _, err = c.GroupsAndResources(context.Background())
+	assert.ErrorContains(t, err, "invalid group")
+	_, err = c.Resources(context.Background(), schema.GroupVersion{Group: "..", Version: "v1"})
+	assert.Error(t, err)
+	entries, err := os.ReadDir(base)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "nothing beside the cache directory")
+	for path := range snapshotTree(t, base) {
+		assert.NotContains(t, path, "escape")
 	}
 }
