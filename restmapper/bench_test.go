@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -67,6 +68,29 @@ func BenchmarkWarm(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// TestWarmLookupsAllocateNothing keeps the hot path allocation-free.
+func TestWarmLookupsAllocateNothing(t *testing.T) {
+	m := New(synthetic(50, 5), Options{})
+	ctx := context.Background()
+	gk := schema.GroupKind{Group: "g7.example.com", Kind: "Widget3"}
+	_, err := m.ResourcesForWithContext(ctx, schema.GroupVersionResource{Resource: "widget3s"})
+	require.NoError(t, err)
+	for name, lookup := range map[string]func(){
+		"RESTMapping":         func() { _, _ = m.RESTMapping(gk) },
+		"RESTMapping version": func() { _, _ = m.RESTMapping(gk, "v1beta1") },
+		"ResourceFor": func() {
+			_, _ = m.ResourceFor(schema.GroupVersionResource{Group: gk.Group, Version: "v1", Resource: "widget3s"})
+		},
+		"ResourceFor group": func() { _, _ = m.ResourceFor(schema.GroupVersionResource{Group: gk.Group, Resource: "widget3"}) },
+		"ResourceFor name":  func() { _, _ = m.ResourceFor(schema.GroupVersionResource{Resource: "pods"}) },
+		"KindFor":           func() { _, _ = m.KindFor(schema.GroupVersionResource{Resource: "pods"}) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Zero(t, testing.AllocsPerRun(100, lookup))
 		})
 	}
 }

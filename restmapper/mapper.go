@@ -2,6 +2,7 @@ package restmapper
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -122,28 +123,21 @@ func (m *Mapper) Reset() {
 // KindForWithContext returns the kind of the partial resource, choosing by
 // client-go's priority when several versions serve it.
 func (m *Mapper) KindForWithContext(ctx context.Context, resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
+	// The fast path is spelled out: through answer, the closure would escape.
 	if s := m.snap.Load(); s != nil && s.covers(resourceScope(resource), resource.Resource) {
 		if k, err := s.kindFor(resource); err == nil {
 			return k, nil
 		}
 	}
-	s, sc, err := m.resolveResource(ctx, opKindFor, resource, func(s *snapshot) error { _, err := s.kindFor(resource); return err })
-	if err != nil {
-		return schema.GroupVersionKind{}, err
-	}
-	k, err := s.kindFor(resource)
-	return k, s.explain(sc, err)
+	return answer(ctx, m, resourceScope(resource), resource.Resource, resourceKey(opKindFor, resource),
+		func(s *snapshot) (schema.GroupVersionKind, error) { return s.kindFor(resource) })
 }
 
 // KindsForWithContext returns every kind the partial resource may mean, in
 // client-go's mapper order.
 func (m *Mapper) KindsForWithContext(ctx context.Context, resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-	s, sc, err := m.resolveResource(ctx, opKindsFor, resource, func(s *snapshot) error { _, err := s.kindsFor(resource); return err })
-	if err != nil {
-		return nil, err
-	}
-	ks, err := s.kindsFor(resource)
-	return ks, s.explain(sc, err)
+	return answer(ctx, m, resourceScope(resource), resource.Resource, resourceKey(opKindsFor, resource),
+		func(s *snapshot) ([]schema.GroupVersionKind, error) { return s.kindsFor(resource) })
 }
 
 // ResourceForWithContext returns the resource the partial resource means,
@@ -155,23 +149,15 @@ func (m *Mapper) ResourceForWithContext(ctx context.Context, input schema.GroupV
 			return r, nil
 		}
 	}
-	s, sc, err := m.resolveResource(ctx, opResourceFor, input, func(s *snapshot) error { _, err := s.resourceFor(input); return err })
-	if err != nil {
-		return schema.GroupVersionResource{}, err
-	}
-	r, err := s.resourceFor(input)
-	return r, s.explain(sc, err)
+	return answer(ctx, m, resourceScope(input), input.Resource, resourceKey(opResourceFor, input),
+		func(s *snapshot) (schema.GroupVersionResource, error) { return s.resourceFor(input) })
 }
 
 // ResourcesForWithContext returns every resource the partial resource may
 // mean, in client-go's mapper order.
 func (m *Mapper) ResourcesForWithContext(ctx context.Context, input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-	s, sc, err := m.resolveResource(ctx, opResourcesFor, input, func(s *snapshot) error { _, err := s.resourcesFor(input); return err })
-	if err != nil {
-		return nil, err
-	}
-	rs, err := s.resourcesFor(input)
-	return rs, s.explain(sc, err)
+	return answer(ctx, m, resourceScope(input), input.Resource, resourceKey(opResourcesFor, input),
+		func(s *snapshot) ([]schema.GroupVersionResource, error) { return s.resourcesFor(input) })
 }
 
 // RESTMappingWithContext returns the preferred mapping of gk: the first of
@@ -185,34 +171,29 @@ func (m *Mapper) RESTMappingWithContext(ctx context.Context, gk schema.GroupKind
 			}
 		}
 	}
-	s, sc, err := m.resolveKind(ctx, opMapping, gk, versions, func(s *snapshot) error { _, err := s.restMapping(gk, versions); return err })
-	if err != nil {
-		return nil, err
-	}
-	mp, err := s.restMapping(gk, versions)
-	return mp, s.explain(sc, err)
+	// A copy keeps the caller's versions from escaping, so that the fast
+	// path above allocates nothing even when versions are given.
+	vs := slices.Clone(versions)
+	return answer(ctx, m, scope{group: gk.Group}, "", kindKey(opMapping, gk, vs),
+		func(s *snapshot) (*meta.RESTMapping, error) { return s.restMapping(gk, vs) })
 }
 
 // RESTMappingsWithContext returns the mappings of gk in every version that
 // serves it (limited to versions, if given), in discovery order.
 func (m *Mapper) RESTMappingsWithContext(ctx context.Context, gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	s, sc, err := m.resolveKind(ctx, opMappings, gk, versions, func(s *snapshot) error { _, err := s.restMappings(gk, versions); return err })
-	if err != nil {
-		return nil, err
-	}
-	ms, err := s.restMappings(gk, versions)
-	return ms, s.explain(sc, err)
+	return answer(ctx, m, scope{group: gk.Group}, "", kindKey(opMappings, gk, versions),
+		func(s *snapshot) ([]*meta.RESTMapping, error) { return s.restMappings(gk, versions) })
 }
 
-// ResourceSingularizerWithContext returns the singular of a resource name.
+// ResourceSingularizerWithContext returns the singular of a resource name;
+// on failure it returns the name unchanged, as client-go does.
 func (m *Mapper) ResourceSingularizerWithContext(ctx context.Context, resource string) (string, error) {
-	in := schema.GroupVersionResource{Resource: resource}
-	s, sc, err := m.resolveResource(ctx, opSingular, in, func(s *snapshot) error { _, err := s.resourceSingularizer(resource); return err })
+	singular, err := answer(ctx, m, scope{all: true}, "", resourceKey(opSingular, schema.GroupVersionResource{Resource: resource}),
+		func(s *snapshot) (string, error) { return s.resourceSingularizer(resource) })
 	if err != nil {
 		return resource, err
 	}
-	singular, err := s.resourceSingularizer(resource)
-	return singular, s.explain(sc, err)
+	return singular, nil
 }
 
 // KindFor is KindForWithContext without a context.
@@ -263,21 +244,30 @@ const (
 	opGroups       = "Groups"
 )
 
-func (m *Mapper) resolveResource(ctx context.Context, op string, r schema.GroupVersionResource, try func(*snapshot) error) (*snapshot, scope, error) {
-	sc := resourceScope(r)
-	if op == opSingular {
-		sc = scope{all: true}
+// answer runs f on a snapshot holding the groups sc needs: the current one
+// if it has them, else one that resolve loaded or refreshed. A miss in groups
+// whose discovery failed becomes a *DiscoveryError.
+func answer[T any](ctx context.Context, m *Mapper, sc scope, name string, key negKey, f func(*snapshot) (T, error)) (T, error) {
+	if s := m.snap.Load(); s != nil && s.covers(sc, name) {
+		if v, err := f(s); !isMiss(err) {
+			return v, err
+		}
 	}
-	key := negKey{op: op, group: r.Group, version: r.Version, name: r.Resource}
-	s, err := m.resolve(ctx, sc, r.Resource, key, try)
-	return s, sc, err
+	s, err := m.resolve(ctx, sc, name, key, func(s *snapshot) error { _, err := f(s); return err })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := f(s)
+	return v, s.explain(sc, err)
 }
 
-func (m *Mapper) resolveKind(ctx context.Context, op string, gk schema.GroupKind, versions []string, try func(*snapshot) error) (*snapshot, scope, error) {
-	sc := scope{group: gk.Group}
-	key := negKey{op: op, group: gk.Group, name: gk.Kind, versions: strings.Join(versions, ",")}
-	s, err := m.resolve(ctx, sc, "", key, try)
-	return s, sc, err
+func resourceKey(op string, r schema.GroupVersionResource) negKey {
+	return negKey{op: op, group: r.Group, version: r.Version, name: r.Resource}
+}
+
+func kindKey(op string, gk schema.GroupKind, versions []string) negKey {
+	return negKey{op: op, group: gk.Group, name: gk.Kind, versions: strings.Join(versions, ",")}
 }
 
 // covers reports whether every group a lookup in sc needs is loaded.
