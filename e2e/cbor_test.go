@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +35,34 @@ func TestCBOR(t *testing.T) {
 	cbor, count := newDynamicFor(t, cs, dynamic.Options{CBOR: true})
 	plain, _ := newDynamicFor(t, cs, dynamic.Options{})
 
+	// What the server accepts, with plain net/http: a CBOR watch is asked
+	// for as application/cbor and streamed as application/cbor-seq.
+	t.Run("server", func(t *testing.T) {
+		pool := x509.NewCertPool()
+		require.True(t, pool.AppendCertsFromPEM(cs.CAData))
+		client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		defer client.CloseIdleConnections()
+		for accept, want := range map[string]struct {
+			status      int
+			contentType string
+		}{
+			"application/cbor":     {http.StatusOK, "application/cbor-seq"},
+			"application/cbor-seq": {http.StatusNotAcceptable, "application/json"},
+		} {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+				cs.URL+"/api/v1/namespaces/"+ns+"/configmaps?watch=true&timeoutSeconds=1", nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+cs.AdminToken)
+			req.Header.Set("Accept", accept)
+			resp, err := client.Do(req)
+			require.NoError(t, err)
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			assert.Equal(t, want.status, resp.StatusCode, accept)
+			assert.Equal(t, want.contentType, resp.Header.Get("Content-Type"), accept)
+		}
+	})
+
 	for _, tc := range []struct {
 		gvr  schema.GroupVersionResource
 		objs func(name string) *unstructured.Unstructured
@@ -44,10 +76,6 @@ func TestCBOR(t *testing.T) {
 	} {
 		t.Run(tc.gvr.Resource, func(t *testing.T) {
 			ri := cbor.Resource(tc.gvr).Namespace(ns)
-			w, err := ri.Watch(ctx, metav1.ListOptions{})
-			require.NoError(t, err)
-			defer w.Stop()
-
 			created, err := ri.Create(ctx, tc.objs("one"), metav1.CreateOptions{})
 			require.NoError(t, err)
 			got, err := ri.Get(ctx, "one", metav1.GetOptions{})
@@ -62,10 +90,19 @@ func TestCBOR(t *testing.T) {
 			require.Len(t, list.Items, 1)
 			assert.Equal(t, viaJSON.Object, list.Items[0].Object)
 
-			ev := nextEvent(t, w.ResultChan(), watch.Added)
-			assert.Equal(t, viaJSON.Object, ev.Object.(*unstructured.Unstructured).Object)
-			require.NoError(t, ri.Delete(ctx, "one", metav1.DeleteOptions{}))
-			nextEvent(t, w.ResultChan(), watch.Deleted)
+			// The watch last: a refusal would switch the resource to JSON.
+			w, err := ri.Watch(ctx, metav1.ListOptions{ResourceVersion: list.GetResourceVersion()})
+			require.NoError(t, err)
+			defer w.Stop()
+			events := buffered(w.ResultChan())
+			_, err = plain.Resource(tc.gvr).Namespace(ns).Create(ctx, tc.objs("two"), metav1.CreateOptions{})
+			require.NoError(t, err)
+			ev := nextEvent(t, events, watch.Added)
+			two, err := plain.Resource(tc.gvr).Namespace(ns).Get(ctx, "two", metav1.GetOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, two.Object, ev.Object.(*unstructured.Unstructured).Object)
+			require.NoError(t, ri.Delete(ctx, "two", metav1.DeleteOptions{}))
+			nextEvent(t, events, watch.Deleted)
 
 			for _, r := range count.take() {
 				if r.Status == 0 {
