@@ -3,8 +3,11 @@ package rest
 import (
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 
+	kun "github.com/kdyn/kdyn/unstructured"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
@@ -37,10 +40,13 @@ func (r Result) Header() http.Header { return r.header }
 // ContentType returns the response's Content-Type header.
 func (r Result) ContentType() string { return r.header.Get("Content-Type") }
 
-// Into decodes the JSON body into obj. *unstructured.Unstructured and
-// *unstructured.UnstructuredList decode through their UnmarshalJSON; typed
-// objects (metav1.Status, APIGroupList, ...) through apimachinery's JSON,
-// which keeps integers as int64. It returns the request's error first.
+// Into decodes the JSON body into obj. It returns the request's error first.
+// *unstructured.Unstructured and *unstructured.UnstructuredList are decoded
+// by kdyn's unstructured package in one pass without reflection, into the
+// values their UnmarshalJSON produces (their strings share one copy of the
+// body); UnmarshalJSON is still used when the Content-Type names something
+// other than JSON. Typed objects (metav1.Status, APIGroupList, ...) go
+// through apimachinery's JSON, which keeps integers as int64.
 func (r Result) Into(obj runtime.Object) error {
 	if r.err != nil {
 		return r.err
@@ -49,7 +55,9 @@ func (r Result) Into(obj runtime.Object) error {
 		return fmt.Errorf("rest: empty response body (status %d)", r.statusCode)
 	}
 	var err error
-	if u, ok := obj.(json.Unmarshaler); ok {
+	if isUnstructured(obj) && r.isJSON() {
+		_, _, err = kun.JSONScheme.Decode(r.body, nil, obj)
+	} else if u, ok := obj.(json.Unmarshaler); ok {
 		err = u.UnmarshalJSON(r.body)
 	} else {
 		err = utiljson.Unmarshal(r.body, obj)
@@ -58,4 +66,23 @@ func (r Result) Into(obj runtime.Object) error {
 		return fmt.Errorf("rest: decode %T: %w", obj, err)
 	}
 	return nil
+}
+
+func isUnstructured(obj runtime.Object) bool {
+	switch obj.(type) {
+	case *unstructured.Unstructured, *unstructured.UnstructuredList:
+		return true
+	}
+	return false
+}
+
+// isJSON reports whether the Content-Type says JSON or is missing: Into
+// has always read a body without one as JSON.
+func (r Result) isJSON() bool {
+	ct := r.ContentType()
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == runtime.ContentTypeJSON
 }
