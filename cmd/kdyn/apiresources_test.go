@@ -78,3 +78,10 @@ func TestAPIResourcesErrors(t *testing.T) {
 	r := runCommand(t.Context(), "api-resources", "--kubeconfig", "/nonexistent/kubeconfig")
 	assert.Error(t, r.err)
 }
+
+// TestAPIResourcesTLS reads a kubeconfig that carries the server's CA.
+func TestAPIResourcesTLS(t *testing.T) {
+	c := loadRecorded(t, "k3s-v1.21")
+	h := newHarness(t, c, fixture.WithTLS())
+	assert.Equal(t, servedNames(t, c), sortedFields(h.must(t, "api-resources", "-o", "name")))
+}
