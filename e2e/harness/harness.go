@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 	restclient "k8s.io/client-go/rest"
-	"k8s.io/klog/v2"
 	apiservertesting "k8s.io/kubernetes/cmd/kube-apiserver/app/testing"
 )
 
@@ -62,7 +60,7 @@ type Server struct {
 	etcd *embed.Etcd
 	api  apiservertesting.TestServer
 	tb   *processTB
-	log  *os.File
+	log  *logFile
 }
 
 // Start runs etcd and kube-apiserver and waits until the server is healthy
@@ -85,10 +83,10 @@ func Start(opts Options) (srv *Server, err error) {
 	if s.dir, err = os.MkdirTemp("", "kdyn-e2e-"+name+"-"); err != nil {
 		return nil, err
 	}
-	if s.log, err = os.Create(s.LogFile); err != nil {
+	if s.log, err = createLog(s.LogFile); err != nil {
 		return nil, err
 	}
-	if err := redirectKlog(s.log); err != nil {
+	if err := routeKlog(s.log); err != nil {
 		return nil, err
 	}
 	s.tb = newProcessTB(name, s.log)
@@ -225,7 +223,8 @@ func (s *Server) Stop() error {
 		errs = append(errs, os.RemoveAll(s.dir))
 	}
 	if s.log != nil {
-		errs = append(errs, s.log.Sync())
+		unrouteKlog(s.log)
+		errs = append(errs, s.log.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -234,19 +233,4 @@ func randomToken() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// redirectKlog sends klog's process-wide output to w instead of stderr: the
-// API server logs a lot, and test output should show the tests.
-func redirectKlog(w *os.File) error {
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	// Errors too: the server logs expected ones while it bootstraps.
-	for name, value := range map[string]string{"logtostderr": "false", "stderrthreshold": "FATAL"} {
-		if err := fs.Set(name, value); err != nil {
-			return fmt.Errorf("klog flag %s: %w", name, err)
-		}
-	}
-	klog.SetOutput(w)
-	return nil
 }

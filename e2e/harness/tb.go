@@ -16,7 +16,7 @@ import (
 // that Start recovers.
 type processTB struct {
 	name string
-	out  io.Writer // server log; shared with klog, which serializes its own writes
+	out  io.Writer // the server log
 
 	mu       sync.Mutex // guards the fields below
 	errs     []string
