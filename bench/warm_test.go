@@ -29,12 +29,13 @@ func BenchmarkWarmLookup(b *testing.B) {
 			for _, op := range ops {
 				b.Run(fmt.Sprintf("%s/groups=%d/%s", op.name, groups, name), func(b *testing.B) {
 					b.ReportAllocs()
-					before := srv.Stats()
+					before, cpu := srv.Stats(), cpuTime()
 					for b.Loop() {
 						if err := op.run(m); err != nil {
 							b.Fatal(err)
 						}
 					}
+					reportCPU(b, cpu)
 					reportRequests(b, srv, before)
 				})
 			}

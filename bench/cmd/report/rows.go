@@ -84,6 +84,7 @@ func rows() []row {
 			label := fmt.Sprintf("3. warm %s, %d groups", op, groups)
 			rs = append(rs,
 				row{label + ": time", metric(name, "ns/op"), duration, false},
+				row{label + ": CPU time", metric(name, "cpu-ns/op"), duration, false},
 				row{label + ": allocs", metric(name, "allocs/op"), count, false})
 		}
 	}
@@ -102,10 +103,20 @@ func rows() []row {
 		row{"5. watch, 10,000 events: CPU time", metric("Watch/%s", "cpu-ns/op"), duration, false},
 		row{"5. watch, 10,000 events: allocs", metric("Watch/%s", "allocs/op"), count, false},
 		row{"6. retained heap, discovery + mapping of 1,000 groups", metric("RetainedHeap/%s", "retained-B"), bytes, false},
+		row{"6. of which the discovery cache alone", metric("RetainedDiscoveryHeap/%s", "retained-B"), bytes, false},
+		row{"6. of which the mapper's own indexes (difference)", mapperHeap, bytes, false},
 		row{"7. RESTMapping throughput, 64 goroutines ÷ 1 goroutine", speedup, times, true},
 		row{"7. RESTMapping CPU time per lookup, 64 goroutines ÷ 1 goroutine", cpuGrowth, times, false},
 		row{"7. RESTMapping, 64 goroutines: time per lookup", metric("ParallelLookup/goroutines=64/%s", "ns/op"), duration, false},
 	)
+}
+
+// mapperHeap is the retained heap of mapping less that of the discovery
+// cache alone.
+func mapperHeap(r *results, client string) (float64, bool) {
+	all, ok1 := r.get("RetainedHeap/"+client, "retained-B")
+	disco, ok2 := r.get("RetainedDiscoveryHeap/"+client, "retained-B")
+	return all - disco, ok1 && ok2
 }
 
 // cbor reads kdyn's CBOR List and the peers' JSON List.
