@@ -106,6 +106,10 @@ func resourceScope(r schema.GroupVersionResource) scope {
 
 func coercedScope(r schema.GroupVersionResource) scope {
 	switch {
+	case r.Resource == "":
+		// client-go's answer depends on whether any version is served at
+		// all, which only every group can tell.
+		return scope{all: true}
 	case r.Group != "" && r.Version != "":
 		return scope{group: r.Group}
 	case r.Group != "":

@@ -43,11 +43,11 @@ func TestOverHTTP(t *testing.T) {
 			require.NoError(t, err)
 			want := clientgo.NewDiscoveryRESTMapper(grs)
 
-			dc, err := discovery.NewForConfig(srv.Config(), discovery.Options{})
-			require.NoError(t, err)
-			got := kdyn.New(dc, kdyn.Options{})
-
-			compareMappers(t, docsOf(grs), got, want)
+			compareMappers(t, docsOf(grs), func() *kdyn.Mapper {
+				dc, err := discovery.NewForConfig(srv.Config(), discovery.Options{})
+				require.NoError(t, err)
+				return kdyn.New(dc, kdyn.Options{})
+			}, want)
 		})
 	}
 }

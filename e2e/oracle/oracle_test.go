@@ -67,11 +67,16 @@ func TestSyntheticClusters(t *testing.T) {
 // compare asks both mappers every question the documents suggest.
 func compare(t *testing.T, d *docs) {
 	t.Helper()
-	compareMappers(t, d, kdyn.New(fakeDiscovery{d}, kdyn.Options{}), clientgo.NewDiscoveryRESTMapper(groupResources(d)))
+	compareMappers(t, d, func() *kdyn.Mapper { return kdyn.New(fakeDiscovery{d}, kdyn.Options{}) }, clientgo.NewDiscoveryRESTMapper(groupResources(d)))
 }
 
-func compareMappers(t *testing.T, d *docs, got *kdyn.Mapper, want meta.RESTMapper) {
+// compareMappers asks one kdyn mapper every question, in random order, so
+// that it answers in every state of lazy loading; every coldEvery-th question
+// also goes to a new mapper that has loaded nothing.
+func compareMappers(t *testing.T, d *docs, newMapper func() *kdyn.Mapper, want meta.RESTMapper) {
 	t.Helper()
+	const coldEvery = 97
+	warm := newMapper()
 	q := questions(d)
 	require.NotEmpty(t, q.resources)
 	mismatches := 0
@@ -83,7 +88,11 @@ func compareMappers(t *testing.T, d *docs, got *kdyn.Mapper, want meta.RESTMappe
 			}
 		}
 	}
-	for _, r := range q.resources {
+	for i, r := range q.resources {
+		got := warm
+		if i%coldEvery == 0 {
+			got = newMapper()
+		}
 		g1, e1 := got.KindFor(r)
 		w1, f1 := want.KindFor(r)
 		check("KindFor "+gvrString(r), g1, w1, e1, f1)
@@ -104,7 +113,11 @@ func compareMappers(t *testing.T, d *docs, got *kdyn.Mapper, want meta.RESTMappe
 		check("ResourceFor "+gvrString(r), g3, w3, e3, f3)
 		check("ResourcesFor "+gvrString(r), g4, w4, e4, f4)
 	}
-	for _, k := range q.kinds {
+	for i, k := range q.kinds {
+		got := warm
+		if i%coldEvery == 0 {
+			got = newMapper()
+		}
 		what := fmt.Sprintf("%q %q", k.gk, k.versions)
 		g1, e1 := got.RESTMapping(k.gk, k.versions...)
 		w1, f1 := want.RESTMapping(k.gk, k.versions...)
@@ -113,7 +126,11 @@ func compareMappers(t *testing.T, d *docs, got *kdyn.Mapper, want meta.RESTMappe
 		w2, f2 := want.RESTMappings(k.gk, k.versions...)
 		check("RESTMappings "+what, derefAll(g2), derefAll(w2), e2, f2)
 	}
-	for _, n := range q.names {
+	for i, n := range q.names {
+		got := warm
+		if i%coldEvery == 0 {
+			got = newMapper()
+		}
 		g, e := got.ResourceSingularizer(n)
 		w, f := want.ResourceSingularizer(n)
 		check(fmt.Sprintf("ResourceSingularizer %q", n), g, w, e, f)
