@@ -1,12 +1,10 @@
 package record
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // Meta is the meta.json of the layout, in the shape fixture.Meta reads.
@@ -30,41 +28,8 @@ type DocMeta struct {
 	ETag        string `json:"etag,omitempty"`
 }
 
-// Write replaces dir with r: every document under its layout name, and
-// meta.json naming the recording after dir's base name.
-func Write(dir string, r *Recording, source Source, recorded time.Time) error {
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	meta := Meta{
-		Name:          filepath.Base(dir),
-		ServerVersion: r.ServerVersion,
-		Recorded:      recorded.UTC().Format(time.RFC3339),
-		Source:        source,
-		Docs:          map[string]DocMeta{},
-	}
-	for name, d := range r.Docs {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, d.Body, 0o644); err != nil {
-			return err
-		}
-		meta.Docs[name] = DocMeta{ContentType: d.ContentType, ETag: d.ETag}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(meta); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "meta.json"), buf.Bytes(), 0o644)
-}
-
-// Read loads a recording written by Write (or by `kdyn record`): the
-// documents meta.json lists.
+// Read loads a recording written by `kdyn record`: the documents meta.json
+// lists.
 func Read(dir string) (*Recording, *Meta, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
 	if err != nil {

@@ -1,6 +1,7 @@
-// Package record fetches a server's discovery documents byte for byte in the
-// recorded-cluster layout of DESIGN.md, and reads and writes that layout.
-// It stands in for `kdyn record` until the CLI has it, and checks it after.
+// Package record fetches a server's discovery documents byte for byte under
+// the names of the recorded-cluster layout of DESIGN.md, independently of
+// kdyn, and reads recordings in that layout: the e2e tests check
+// `kdyn record` against it.
 package record
 
 import (
