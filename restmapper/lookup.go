@@ -3,6 +3,7 @@ package restmapper
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -257,7 +258,7 @@ func (s *snapshot) restMappings(gk schema.GroupKind, versions []string) ([]*meta
 		filter := hasRealVersion(versions)
 		hits := g.kindHitsOf(gk.Kind)
 		for i := range hits {
-			if !filter || containsString(versions, g.versions[hits[i].vm].gv.Version) {
+			if !filter || slices.Contains(versions, g.versions[hits[i].vm].gv.Version) {
 				out = append(out, g.mappingOf(&hits[i], gk.Kind))
 			}
 		}
@@ -266,15 +267,6 @@ func (s *snapshot) restMappings(gk schema.GroupKind, versions []string) ([]*meta
 		return nil, &meta.NoKindMatchError{GroupKind: gk, SearchedVersions: versions}
 	}
 	return out, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // resourceSingularizer asks each group-version in turn, as client-go's
