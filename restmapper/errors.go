@@ -18,11 +18,29 @@ type groupVersionFailures interface {
 	FailedGroupVersions() map[schema.GroupVersion]error
 }
 
+// orderedFailures is the shape of *discovery.PartialError: the failed
+// group-versions in order, and their causes in the same order.
+type orderedFailures interface {
+	GroupVersions() []schema.GroupVersion
+	Unwrap() []error
+}
+
 // failuresOf returns the failed group-versions err names, or nil.
 func failuresOf(err error) map[schema.GroupVersion]error {
 	var f groupVersionFailures
 	if errors.As(err, &f) {
 		return f.FailedGroupVersions()
+	}
+	var o orderedFailures
+	if errors.As(err, &o) {
+		gvs, causes := o.GroupVersions(), o.Unwrap()
+		if len(gvs) == len(causes) {
+			failed := make(map[schema.GroupVersion]error, len(gvs))
+			for i, gv := range gvs {
+				failed[gv] = causes[i]
+			}
+			return failed
+		}
 	}
 	return nil
 }
