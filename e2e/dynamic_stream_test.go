@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,8 +72,9 @@ func TestDynamicPagination(t *testing.T) {
 	assert.Equal(t, ptr(int64(700)), first.GetRemainingItemCount())
 }
 
-// TestDynamicWatchResume: a ResumingWatcher receives bookmarks, survives the
-// server closing the stream at its timeout, and resumes without replaying.
+// TestDynamicWatchResume: a ResumingWatcher survives the server closing the
+// stream at its timeout, resumes without replaying, and delivers the
+// bookmarks the server sends before each timeout.
 func TestDynamicWatchResume(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -91,13 +93,22 @@ func TestDynamicWatchResume(t *testing.T) {
 		ResourceVersion: list.GetResourceVersion(), AllowWatchBookmarks: true, TimeoutSeconds: ptr(int64(3)),
 	})
 	defer w.Stop()
-	events := buffered(w.ResultChan())
+	var bookmarks atomic.Int32
+	events := make(chan watch.Event, 1000)
+	go func() {
+		defer close(events)
+		for ev := range w.ResultChan() {
+			if ev.Type == watch.Bookmark {
+				bookmarks.Add(1)
+			}
+			events <- ev
+		}
+	}()
 
 	_, err = cms.Create(ctx, configMap("first", nil), metav1.CreateOptions{})
 	require.NoError(t, err)
 	ev := nextEvent(t, events, watch.Added)
 	assert.Equal(t, "first", ev.Object.(*unstructured.Unstructured).GetName())
-	nextEvent(t, events, watch.Bookmark)
 
 	// Past the 3 s timeout the server has ended the first stream.
 	require.Eventually(t, func() bool { return watchRequests(count.snapshot()) >= 2 }, 20*time.Second, 100*time.Millisecond)
@@ -105,9 +116,14 @@ func TestDynamicWatchResume(t *testing.T) {
 	require.NoError(t, err)
 	ev = nextEvent(t, events, watch.Added)
 	assert.Equal(t, "second", ev.Object.(*unstructured.Unstructured).GetName(), "no replay of the first object")
+
+	// The server bookmarks a watch 2 s before its timeout, if the
+	// resourceVersion moved since the watch started.
+	require.Eventually(t, func() bool { return bookmarks.Load() > 0 }, 20*time.Second, 100*time.Millisecond)
 	for _, r := range count.take() {
 		if strings.Contains(r.Query, "watch=true") {
 			assert.Contains(t, r.Query, "resourceVersion=", r.Query)
+			assert.Contains(t, r.Query, "allowWatchBookmarks=true", r.Query)
 		}
 	}
 }
