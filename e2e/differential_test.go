@@ -21,41 +21,48 @@ import (
 	"github.com/kdyn/kdyn/restmapper"
 )
 
-// TestDifferentialDiscovery points client-go and kdyn at the same server:
-// groups, resources and preferred resources must be equal.
+// TestDifferentialDiscovery points client-go and kdyn at the same server,
+// both through aggregated discovery and both through legacy discovery:
+// groups, resources, preferred resources and the version must be equal.
 func TestDifferentialDiscovery(t *testing.T) {
-	ctx := context.Background()
-	cg, err := cgdiscovery.NewDiscoveryClientForConfig(srv.ClientGoConfig())
-	require.NoError(t, err)
-	cfg, _ := countedConfig(t)
-	kd, err := discovery.NewForConfig(cfg, discovery.Options{})
-	require.NoError(t, err)
+	for name, legacy := range map[string]bool{"aggregated": false, "legacy": true} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			cg, err := cgdiscovery.NewDiscoveryClientForConfig(srv.ClientGoConfig())
+			require.NoError(t, err)
+			cg.UseLegacyDiscovery = legacy
+			cfg, count := countedConfig(t)
+			count.forceLegacy = legacy
+			kd, err := discovery.NewForConfig(cfg, discovery.Options{})
+			require.NoError(t, err)
 
-	cgGroups, cgLists, err := cg.ServerGroupsAndResources()
-	require.NoError(t, err)
-	kdGroups, kdLists, err := kd.GroupsAndResources(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, cgGroups, kdGroups)
-	assertSameResources(t, "GroupsAndResources", byGroupVersion(cgLists), byGroupVersion(kdLists))
+			cgGroups, cgLists, err := cg.ServerGroupsAndResources()
+			require.NoError(t, err)
+			kdGroups, kdLists, err := kd.GroupsAndResources(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, cgGroups, kdGroups)
+			assertSameResources(t, "GroupsAndResources", byGroupVersion(cgLists), byGroupVersion(kdLists))
 
-	cgPref, err := cg.ServerPreferredResources()
-	require.NoError(t, err)
-	kdPref, err := kd.PreferredResources(ctx)
-	require.NoError(t, err)
-	// client-go builds its preferred lists from a map: their order is random.
-	assertSameResources(t, "PreferredResources", sortedByName(byGroupVersion(cgPref)), sortedByName(byGroupVersion(kdPref)))
+			cgPref, err := cg.ServerPreferredResources()
+			require.NoError(t, err)
+			kdPref, err := kd.PreferredResources(ctx)
+			require.NoError(t, err)
+			// client-go builds its preferred lists from a map: their order is random.
+			assertSameResources(t, "PreferredResources", sortedByName(byGroupVersion(cgPref)), sortedByName(byGroupVersion(kdPref)))
 
-	cgList, err := cg.ServerGroups()
-	require.NoError(t, err)
-	kdList, err := kd.Groups(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, cgList.Groups, kdList.Groups)
+			cgList, err := cg.ServerGroups()
+			require.NoError(t, err)
+			kdList, err := kd.Groups(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, cgList.Groups, kdList.Groups)
 
-	cgVersion, err := cg.ServerVersion()
-	require.NoError(t, err)
-	kdVersion, err := kd.ServerVersion(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, cgVersion, kdVersion)
+			cgVersion, err := cg.ServerVersion()
+			require.NoError(t, err)
+			kdVersion, err := kd.ServerVersion(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, cgVersion, kdVersion)
+		})
+	}
 }
 
 // assertSameResources compares resource lists one resource at a time, so
