@@ -32,15 +32,25 @@ type negativeCache struct {
 	// less than min ago is fresh enough for any miss in it, so that many
 	// distinct misses (a scan of names, a typo per loop turn) cost one
 	// refresh, not one each.
-	refreshed map[string]time.Time
+	refreshed map[string]*refreshMark
 }
+
+// refreshMark records a refresh of a scope. done is closed when it ends, so
+// that misses arriving while it runs wait for it rather than miss.
+type refreshMark struct {
+	at   time.Time
+	done chan struct{}
+	once sync.Once
+}
+
+func (r *refreshMark) finish() { r.once.Do(func() { close(r.done) }) }
 
 // maxNegEntries bounds the cache against callers that look up endless
 // distinct misspellings.
 const maxNegEntries = 10000
 
 func newNegativeCache(min, max time.Duration) *negativeCache {
-	return &negativeCache{min: min, max: max, entries: make(map[negKey]negEntry), refreshed: make(map[string]time.Time)}
+	return &negativeCache{min: min, max: max, entries: make(map[negKey]negEntry), refreshed: make(map[string]*refreshMark)}
 }
 
 // active returns whether k is in backoff at now, and the error remembered
@@ -83,19 +93,21 @@ func (c *negativeCache) evict(now time.Time) {
 	}
 }
 
-// claimRefresh reports whether scope may be refreshed at now, and if so
-// records that it is.
-func (c *negativeCache) claimRefresh(scope string, now time.Time) bool {
+// claimRefresh returns whether scope may be refreshed at now, and the mark
+// of its refresh: a new one the caller must finish if claimed, else the
+// recent one to wait for.
+func (c *negativeCache) claimRefresh(scope string, now time.Time) (*refreshMark, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if last, ok := c.refreshed[scope]; ok && now.Sub(last) < c.min {
-		return false
+	if last, ok := c.refreshed[scope]; ok && now.Sub(last.at) < c.min {
+		return last, false
 	}
 	if len(c.refreshed) >= maxNegEntries {
 		clear(c.refreshed)
 	}
-	c.refreshed[scope] = now
-	return true
+	mark := &refreshMark{at: now, done: make(chan struct{})}
+	c.refreshed[scope] = mark
+	return mark, true
 }
 
 func (c *negativeCache) forget(k negKey) {

@@ -32,10 +32,18 @@ func TestNegativeCacheBackoff(t *testing.T) {
 		assert.False(t, active)
 	})
 	t.Run("a scope is refreshed at most once per minimum backoff", func(t *testing.T) {
-		assert.True(t, c.claimRefresh("apps", now))
-		assert.False(t, c.claimRefresh("apps", now.Add(time.Second-1)))
-		assert.True(t, c.claimRefresh("batch", now))
-		assert.True(t, c.claimRefresh("apps", now.Add(time.Second)))
+		mark, claimed := c.claimRefresh("apps", now)
+		assert.True(t, claimed)
+		again, claimed := c.claimRefresh("apps", now.Add(time.Second-1))
+		assert.False(t, claimed)
+		assert.Same(t, mark, again, "later misses wait for the running refresh")
+		_, claimed = c.claimRefresh("batch", now)
+		assert.True(t, claimed)
+		_, claimed = c.claimRefresh("apps", now.Add(time.Second))
+		assert.True(t, claimed)
+		mark.finish()
+		mark.finish()
+		<-again.done
 	})
 	t.Run("bounded", func(t *testing.T) {
 		for i := range maxNegEntries + 10 {

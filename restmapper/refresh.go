@@ -23,9 +23,17 @@ func (m *Mapper) resolve(ctx context.Context, sc scope, name string, key negKey,
 	if inBackoff, _ := m.neg.active(key, m.now()); inBackoff {
 		return s, nil
 	}
-	if m.neg.claimRefresh(sc.String(), m.now()) {
-		if err := m.refresh(ctx, sc); err != nil && ctx.Err() != nil {
+	if mark, claimed := m.neg.claimRefresh(sc.String(), m.now()); claimed {
+		err := m.refresh(ctx, sc, mark)
+		mark.finish()
+		if err != nil && ctx.Err() != nil {
 			return nil, err
+		}
+	} else {
+		select {
+		case <-mark.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 	// A failed refresh keeps the last good data; the miss is remembered all
@@ -100,8 +108,18 @@ func (m *Mapper) loadList(ctx context.Context) error {
 }
 
 func (m *Mapper) readList(ctx context.Context) error {
-	key := negKey{op: opGroups}
 	gen := m.gen.Load()
+	l, err := m.fetchList(ctx)
+	if err != nil {
+		return err
+	}
+	m.publish(gen, l, nil)
+	return nil
+}
+
+// fetchList reads the group list; a failure is remembered for its backoff.
+func (m *Mapper) fetchList(ctx context.Context) (*groupList, error) {
+	key := negKey{op: opGroups}
 	gl, err := m.d.Groups(ctx)
 	if gl == nil {
 		if err == nil {
@@ -109,11 +127,10 @@ func (m *Mapper) readList(ctx context.Context) error {
 		}
 		err = fmt.Errorf("restmapper: discover groups: %w", err)
 		m.neg.remember(key, m.now(), err)
-		return err
+		return nil, err
 	}
 	m.neg.forget(key)
-	m.publishList(gen, newGroupList(gl, failuresOf(err)))
-	return nil
+	return newGroupList(gl, failuresOf(err)), nil
 }
 
 // loadGroups reads the groups at positions ps of s's list and publishes
@@ -123,27 +140,30 @@ func (m *Mapper) loadGroups(ctx context.Context, s *snapshot, sc scope, ps []int
 		return nil
 	}
 	return m.share(ctx, "load "+sc.String(), func(ctx context.Context) error {
-		return m.readGroups(ctx, s, ps)
+		gen := m.gen.Load()
+		loaded, err := m.fetchGroups(ctx, s.list, ps, s.groups)
+		if err != nil {
+			return err
+		}
+		m.publish(gen, nil, loaded)
+		return nil
 	})
 }
 
-func (m *Mapper) readGroups(ctx context.Context, s *snapshot, ps []int) error {
-	gen := m.gen.Load()
+// fetchGroups reads the groups at positions ps of list, with bounded
+// parallelism; olds holds their previous indexes by the same positions.
+func (m *Mapper) fetchGroups(ctx context.Context, list *groupList, ps []int, olds []*groupIndex) ([]*groupIndex, error) {
 	loaded := make([]*groupIndex, len(ps))
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(m.opts.Parallelism)
 	for i, p := range ps {
 		eg.Go(func() error {
 			var err error
-			loaded[i], err = m.fetchGroup(ctx, s.list, s.list.groups[p], s.groups[p])
+			loaded[i], err = m.fetchGroup(ctx, list, list.groups[p], olds[p])
 			return err
 		})
 	}
-	if err := eg.Wait(); err != nil {
-		return err
-	}
-	m.publishGroups(gen, loaded)
-	return nil
+	return loaded, eg.Wait()
 }
 
 // fetchGroup reads every version of g. A version whose discovery fails keeps
@@ -180,65 +200,74 @@ func (m *Mapper) fetchGroup(ctx context.Context, list *groupList, g groupMeta, o
 }
 
 // refresh invalidates the groups in sc, rereads the group list and reloads
-// those groups, so that kinds installed since they were read become known.
-// Concurrent refreshes of the same scope share one.
-func (m *Mapper) refresh(ctx context.Context, sc scope) error {
+// those groups, so that kinds installed since they were read become known;
+// the new list and groups are published together. Concurrent refreshes of
+// the same scope share one; mark is finished when it ends.
+func (m *Mapper) refresh(ctx context.Context, sc scope, mark *refreshMark) error {
 	return m.share(ctx, "refresh "+sc.String(), func(ctx context.Context) error {
-		if s := m.snap.Load(); s != nil && s.list != nil {
-			ps, _ := s.positions(sc, "")
-			for _, p := range ps {
-				m.d.InvalidateGroup(s.list.groups[p].name)
+		defer mark.finish()
+		gen := m.gen.Load()
+		cur := m.snap.Load()
+		if cur != nil && cur.list != nil {
+			for _, p := range cur.list.inScope(sc) {
+				m.d.InvalidateGroup(cur.list.groups[p].name)
 			}
 		}
 		if !sc.all {
 			// The group may be new, and then is in no list position yet.
 			m.d.InvalidateGroup(sc.group)
 		}
-		if err := m.readList(ctx); err != nil {
+		l, err := m.fetchList(ctx)
+		if err != nil {
 			return err
 		}
-		s := m.snap.Load()
-		if s == nil || s.list == nil {
-			return nil
+		ps := l.inScope(sc)
+		olds := make([]*groupIndex, len(l.groups))
+		if cur != nil && cur.list != nil {
+			for _, p := range ps {
+				olds[p] = cur.group(l.groups[p].name)
+			}
 		}
-		ps, _ := s.positions(sc, "")
-		return m.readGroups(ctx, s, ps)
+		loaded, err := m.fetchGroups(ctx, l, ps, olds)
+		if err != nil {
+			return err
+		}
+		m.publish(gen, l, loaded)
+		return nil
 	})
 }
 
-// publishList publishes a new group list, keeping the loaded groups whose
-// versions did not change.
-func (m *Mapper) publishList(gen uint64, l *groupList) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.gen.Load() != gen {
-		return
-	}
-	groups := make([]*groupIndex, len(l.groups))
-	if cur := m.snap.Load(); cur != nil && cur.list != nil {
-		for i, g := range l.groups {
-			if p, ok := cur.list.pos[g.name]; ok && cur.groups[p] != nil && cur.groups[p].meta.equal(g) {
-				groups[i] = cur.groups[p]
-			}
-		}
-	}
-	m.snap.Store(newSnapshot(gen, l, groups))
-}
-
-// publishGroups publishes loaded group indexes into the current snapshot,
-// dropping any whose group changed in the list meanwhile.
-func (m *Mapper) publishGroups(gen uint64, loaded []*groupIndex) {
+// publish publishes a new snapshot: with list, if not nil, replacing the
+// group list (keeping the loaded groups whose versions did not change), and
+// with loaded replacing their groups, unless they changed in the list
+// meanwhile. Nothing is published if a Reset happened since gen.
+func (m *Mapper) publish(gen uint64, list *groupList, loaded []*groupIndex) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cur := m.snap.Load()
-	if m.gen.Load() != gen || cur == nil || cur.list == nil {
+	if m.gen.Load() != gen {
 		return
 	}
-	groups := slices.Clone(cur.groups)
+	var groups []*groupIndex
+	switch {
+	case list != nil:
+		groups = make([]*groupIndex, len(list.groups))
+		if cur != nil && cur.list != nil {
+			for i, g := range list.groups {
+				if old := cur.group(g.name); old != nil && old.meta.equal(g) {
+					groups[i] = old
+				}
+			}
+		}
+	case cur != nil && cur.list != nil:
+		list, groups = cur.list, slices.Clone(cur.groups)
+	default:
+		return
+	}
 	for _, g := range loaded {
-		if p, ok := cur.list.pos[g.name]; ok && cur.list.groups[p].equal(g.meta) {
+		if p, ok := list.pos[g.name]; ok && list.groups[p].equal(g.meta) {
 			groups[p] = g
 		}
 	}
-	m.snap.Store(newSnapshot(gen, cur.list, groups))
+	m.snap.Store(newSnapshot(gen, list, groups))
 }

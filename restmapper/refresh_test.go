@@ -283,3 +283,26 @@ func TestCallerCancellation(t *testing.T) {
 	_, err = m.RESTMappingWithContext(context.Background(), deploymentGK)
 	require.NoError(t, err)
 }
+
+func TestConcurrentLookupsOfANewKind(t *testing.T) {
+	ctx := context.Background()
+	f := twoGroups()
+	m, _ := newTestMapper(f)
+	_, err := m.RESTMappingWithContext(ctx, deploymentGK)
+	require.NoError(t, err)
+	f.addGroup("stable.example.com", "v1")
+	f.addResource(widgetGVR.GroupVersion(), res("widgets", "widget", "Widget", true))
+	before := f.calls()
+
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			mp, err := m.RESTMappingWithContext(ctx, widgetGK)
+			if assert.NoError(t, err, "no lookup misses while the refresh runs") {
+				assert.Equal(t, widgetGVR, mp.Resource)
+			}
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, f.calls()-before, int64(2), "one shared refresh")
+}

@@ -89,6 +89,20 @@ func (l *groupList) withPrefix(prefix string) []int {
 	return ps
 }
 
+// inScope returns the positions of the groups in sc.
+func (l *groupList) inScope(sc scope) []int {
+	switch {
+	case sc.all:
+		return l.all
+	case sc.prefix:
+		return l.withPrefix(sc.group)
+	}
+	if p, ok := l.pos[sc.group]; ok {
+		return l.all[p : p+1]
+	}
+	return nil
+}
+
 // scope is the set of groups a lookup looks in.
 type scope struct {
 	group string
