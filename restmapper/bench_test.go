@@ -94,3 +94,16 @@ func TestWarmLookupsAllocateNothing(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkMiss is a misspelt kind looked up in a loop: answered from the
+// negative cache, with no discovery call after the first.
+func BenchmarkMiss(b *testing.B) {
+	m, gk, _ := warmMapper(b, 200)
+	gk.Kind += "z"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.RESTMapping(gk); err == nil {
+			b.Fatal("found a misspelt kind")
+		}
+	}
+}
