@@ -115,12 +115,19 @@ func byGroupVersion(lists []*metav1.APIResourceList) map[string][]metav1.APIReso
 // resource, singular and short name, and kind): the answers must be equal.
 // Neither mapper expands short names; that is the job of an expander on top.
 func TestDifferentialMapper(t *testing.T) {
+	t.Run("aggregated", func(t *testing.T) { differentialMapper(t, false) })
+	t.Run("legacy", func(t *testing.T) { differentialMapper(t, true) })
+}
+
+func differentialMapper(t *testing.T, legacy bool) {
 	ctx := context.Background()
 	cg, err := cgdiscovery.NewDiscoveryClientForConfig(srv.ClientGoConfig())
 	require.NoError(t, err)
+	cg.UseLegacyDiscovery = legacy
 	cached := memory.NewMemCacheClient(cg)
 	cgm := cgrestmapper.NewDeferredDiscoveryRESTMapper(cached)
-	cfg, _ := countedConfig(t)
+	cfg, count := countedConfig(t)
+	count.forceLegacy = legacy
 	kd, err := discovery.NewForConfig(cfg, discovery.Options{})
 	require.NoError(t, err)
 	kdm := restmapper.New(kd, restmapper.Options{})
