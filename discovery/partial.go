@@ -1,12 +1,12 @@
 package discovery
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kdyn/kdyn/internal/gvs"
 )
 
 // PartialError reports the group-versions whose discovery failed while the
@@ -49,14 +49,13 @@ func (e *PartialError) Unwrap() []error {
 
 // GroupVersions returns the failed group-versions, ordered by group then version.
 func (e *PartialError) GroupVersions() []schema.GroupVersion {
-	gvs := make([]schema.GroupVersion, 0, len(e.Failed))
-	for gv := range e.Failed {
-		gvs = append(gvs, gv)
-	}
-	slices.SortFunc(gvs, func(a, b schema.GroupVersion) int {
-		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Version, b.Version))
-	})
-	return gvs
+	return gvs.Sorted(e.Failed)
+}
+
+// FailedGroupVersions returns e.Failed. It is the method through which other
+// packages (restmapper among them) recognise a partial discovery failure.
+func (e *PartialError) FailedGroupVersions() map[schema.GroupVersion]error {
+	return e.Failed
 }
 
 // partialError returns a *PartialError for failed, or nil when nothing failed.

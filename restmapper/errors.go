@@ -1,28 +1,21 @@
 package restmapper
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kdyn/kdyn/internal/gvs"
 )
 
-// groupVersionFailures is implemented by discovery errors that name the
+// groupVersionFailures is implemented by discovery errors (*discovery.PartialError) that name the
 // group-versions that failed while the rest succeeded.
 type groupVersionFailures interface {
 	FailedGroupVersions() map[schema.GroupVersion]error
-}
-
-// orderedFailures is the shape of *discovery.PartialError: the failed
-// group-versions in order, and their causes in the same order.
-type orderedFailures interface {
-	GroupVersions() []schema.GroupVersion
-	Unwrap() []error
 }
 
 // failuresOf returns the failed group-versions err names, or nil.
@@ -30,17 +23,6 @@ func failuresOf(err error) map[schema.GroupVersion]error {
 	var f groupVersionFailures
 	if errors.As(err, &f) {
 		return f.FailedGroupVersions()
-	}
-	var o orderedFailures
-	if errors.As(err, &o) {
-		gvs, causes := o.GroupVersions(), o.Unwrap()
-		if len(gvs) == len(causes) {
-			failed := make(map[schema.GroupVersion]error, len(gvs))
-			for i, gv := range gvs {
-				failed[gv] = causes[i]
-			}
-			return failed
-		}
 	}
 	return nil
 }
@@ -98,14 +80,7 @@ func (e *DiscoveryError) Unwrap() []error {
 }
 
 func (e *DiscoveryError) groupVersions() []schema.GroupVersion {
-	gvs := make([]schema.GroupVersion, 0, len(e.Failed))
-	for gv := range e.Failed {
-		gvs = append(gvs, gv)
-	}
-	slices.SortFunc(gvs, func(a, b schema.GroupVersion) int {
-		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Version, b.Version))
-	})
-	return gvs
+	return gvs.Sorted(e.Failed)
 }
 
 // isMiss reports whether err says the lookup found nothing, which is worth a

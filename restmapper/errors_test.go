@@ -12,17 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kdyn/kdyn/discovery"
 )
-
-// orderedError has the shape of discovery.PartialError.
-type orderedError struct {
-	gvs    []schema.GroupVersion
-	causes []error
-}
-
-func (e *orderedError) Error() string                        { return fmt.Sprint(e.gvs) }
-func (e *orderedError) GroupVersions() []schema.GroupVersion { return e.gvs }
-func (e *orderedError) Unwrap() []error                      { return e.causes }
 
 // mappedError names its failures by map.
 type mappedError map[schema.GroupVersion]error
@@ -41,7 +33,7 @@ func TestFailuresOf(t *testing.T) {
 		{"nil", nil, nil},
 		{"plain", errors.New("boom"), nil},
 		{"by map", mappedError{batch: down}, map[schema.GroupVersion]error{batch: down}},
-		{"in order", &orderedError{gvs: []schema.GroupVersion{batch}, causes: []error{down}}, map[schema.GroupVersion]error{batch: down}},
+		{"discovery", &discovery.PartialError{Failed: map[schema.GroupVersion]error{batch: down}}, map[schema.GroupVersion]error{batch: down}},
 		{"wrapped", fmt.Errorf("discovery: %w", mappedError{batch: down}), map[schema.GroupVersion]error{batch: down}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,7 +56,7 @@ func (p partialGroups) Groups(ctx context.Context) (*metav1.APIGroupList, error)
 func TestGroupListPartialFailure(t *testing.T) {
 	f := twoGroups()
 	batch := schema.GroupVersion{Group: "batch", Version: "v1"}
-	d := partialGroups{f, &orderedError{gvs: []schema.GroupVersion{batch}, causes: []error{apierrors.NewNotFound(schema.GroupResource{}, "batch/v1")}}}
+	d := partialGroups{f, &discovery.PartialError{Failed: map[schema.GroupVersion]error{batch: apierrors.NewNotFound(schema.GroupResource{}, "batch/v1")}}}
 	m := New(d, Options{})
 	ctx := context.Background()
 
