@@ -65,16 +65,17 @@ func BenchmarkWarmLookup(b *testing.B) {
 		for _, name := range peers[:2] {
 			b.Run(fmt.Sprintf("Expand/groups=%d/%s", groups, name), func(b *testing.B) {
 				b.ReportAllocs()
-				before := srv.Stats()
 				if _, err := expand[name](); errors.Is(err, errNoExpand) {
 					b.Skip(err)
 				}
+				before, cpu := srv.Stats(), cpuTime()
 				for b.Loop() {
 					r, err := expand[name]()
 					if err != nil || r.GroupResource() != t.gvr.GroupResource() {
 						b.Fatalf("expand %s: got %v, %v", t.short, r, err)
 					}
 				}
+				reportCPU(b, cpu)
 				reportRequests(b, srv, before)
 			})
 		}
