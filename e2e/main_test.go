@@ -44,6 +44,9 @@ func run(m *testing.M) int {
 	if err := setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: setup:", err)
 	} else {
+		if rss, _, err := harness.Memory(); err == nil {
+			fmt.Printf("e2e: RSS with the server up, before the tests: %d MiB\n", rss>>20)
+		}
 		code = m.Run()
 	}
 
