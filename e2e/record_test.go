@@ -32,6 +32,9 @@ var baseline *record.Recording
 // kdynRecording is the directory `kdyn record` wrote at the same moment.
 var kdynRecording string
 
+// kdynBin is the kdyn CLI that TestMain built.
+var kdynBin string
+
 // kdynRecord builds the kdyn CLI from the main module and records srv with it.
 func kdynRecord(ctx context.Context) (string, error) {
 	dir, err := os.MkdirTemp(srv.Dir(), "kdyn-record-")
@@ -39,6 +42,7 @@ func kdynRecord(ctx context.Context) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "kdyn")
+	kdynBin = bin
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/kdyn")
 	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
