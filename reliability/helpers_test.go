@@ -42,6 +42,12 @@ func newEnv(t testing.TB, cluster *fixture.Cluster) *env {
 	t.Helper()
 	srv := fixture.NewServer(cluster)
 	t.Cleanup(srv.Close)
+	return newEnvOn(t, srv)
+}
+
+// newEnvOn puts a chaos handler in front of srv.
+func newEnvOn(t testing.TB, srv *fixture.Server) *env {
+	t.Helper()
 	ch := newChaos(srv)
 	front := httptest.NewServer(ch)
 	t.Cleanup(front.Close)
