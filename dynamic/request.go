@@ -81,7 +81,7 @@ func (r *resource) build(cl call, useCBOR bool) (*rest.Request, error) {
 	}
 	accept := cl.accept
 	if accept == "" {
-		accept = acceptFor(useCBOR, false)
+		accept = acceptFor(useCBOR)
 	}
 	req.SetHeader("Accept", accept)
 	data, contentType, err := encodeBody(cl.body, useCBOR)

@@ -25,7 +25,7 @@ func (r *resource) Watch(ctx context.Context, opts metav1.ListOptions) (watch.In
 	opts.Watch = true
 	useCBOR := r.wantCBOR()
 	for {
-		req, err := r.build(call{method: http.MethodGet, params: &opts, accept: acceptFor(useCBOR, true)}, false)
+		req, err := r.build(call{method: http.MethodGet, params: &opts, accept: acceptFor(useCBOR)}, false)
 		if err != nil {
 			return nil, err
 		}

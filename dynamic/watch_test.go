@@ -45,7 +45,7 @@ func TestWatchCBOR(t *testing.T) {
 		stream = append(stream, append(selfDescribed, must(direct.Marshal(ev))...)...)
 	}
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "application/cbor-seq", r.Header.Get("Accept"))
+		assert.Equal(t, "application/cbor", r.Header.Get("Accept"), "the server streams cbor-seq for an Accept of cbor")
 		w.Header().Set("Content-Type", "application/cbor-seq")
 		_, _ = w.Write(stream)
 	}, Options{CBOR: true})
@@ -84,7 +84,7 @@ func TestWatchCBORFallback(t *testing.T) {
 	ev := <-w.ResultChan()
 	w.Stop()
 	assert.Equal(t, watch.Added, ev.Type)
-	assert.Equal(t, []string{"application/cbor-seq", "application/json"}, accepts)
+	assert.Equal(t, []string{"application/cbor", "application/json"}, accepts)
 }
 
 // TestResumingWatch: the first stream ends after one event, the second
