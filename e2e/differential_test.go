@@ -41,10 +41,16 @@ func TestDifferentialDiscovery(t *testing.T) {
 			kdGroups, kdLists, err := kd.GroupsAndResources(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, cgGroups, kdGroups)
+			if !legacy {
+				serverSubresourceSingulars(cgLists)
+			}
 			assertSameResources(t, "GroupsAndResources", byGroupVersion(cgLists), byGroupVersion(kdLists))
 
 			cgPref, err := cg.ServerPreferredResources()
 			require.NoError(t, err)
+			if !legacy {
+				serverSubresourceSingulars(cgPref)
+			}
 			kdPref, err := kd.PreferredResources(ctx)
 			require.NoError(t, err)
 			// client-go builds its preferred lists from a map: their order is random.
@@ -62,6 +68,21 @@ func TestDifferentialDiscovery(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, cgVersion, kdVersion)
 		})
+	}
+}
+
+// serverSubresourceSingulars undoes the one deliberate difference between
+// the two clients: client-go's conversion of aggregated discovery gives a
+// subresource ("deployments/scale") its parent's singular name, while the
+// server's legacy documents leave it empty. kdyn reports what the server
+// says in both modes, so that its aggregated and legacy views agree.
+func serverSubresourceSingulars(lists []*metav1.APIResourceList) {
+	for _, l := range lists {
+		for i := range l.APIResources {
+			if strings.Contains(l.APIResources[i].Name, "/") {
+				l.APIResources[i].SingularName = ""
+			}
+		}
 	}
 }
 
