@@ -16,8 +16,8 @@ import (
 // versions in preference order, as client-go's ServerGroups has them.
 //
 // Cost: cold 2 requests (GET /api and /apis); warm 0 within the TTL, then 2
-// conditional requests, answered 304 with no body when nothing changed. With
-// a disk cache younger than the TTL, a cold start costs 0.
+// conditional requests, answered 304 with no body when nothing changed. A
+// cold start on a disk cache costs those 2 conditional requests.
 func (c *Client) Groups(ctx context.Context) (*metav1.APIGroupList, error) {
 	s, err := c.roots(ctx)
 	if err != nil {
