@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -258,4 +259,44 @@ func TestDiskCacheHostileGroupNamesAttack(t *testing.T) {
 	for path := range snapshotTree(t, base) {
 		assert.NotContains(t, path, "escape")
 	}
+}
+
+// TestDiskCacheSymlinkRaceAttack swaps a group's directory with a symlink
+// to an outside directory and back, as fast as it can, while clients keep
+// refreshing the cache: no write ever lands outside.
+func TestDiskCacheSymlinkRaceAttack(t *testing.T) {
+	opts := Options{CacheDir: t.TempDir(), TTL: time.Hour}
+	_, srv, host := warmCache(t, opts, []fixture.Option{fixture.WithoutAggregated()})
+	outside := t.TempDir()
+	target := filepath.Join(host, "group000.example.com")
+	stop := make(chan struct{})
+	var attacker sync.WaitGroup
+	attacker.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = os.RemoveAll(target)
+			_ = os.Symlink(outside, target)
+			_ = os.Remove(target)
+			_ = os.MkdirAll(target, 0o700)
+		}
+	})
+	var clients sync.WaitGroup
+	for range 4 {
+		clients.Go(func() {
+			c := newClient(t, srv, opts)
+			for range 20 {
+				c.Invalidate()
+				_, _, err := c.GroupsAndResources(context.Background())
+				assert.NoError(t, err)
+			}
+		})
+	}
+	clients.Wait()
+	close(stop)
+	attacker.Wait()
+	assert.Empty(t, snapshotTree(t, outside), "a write landed outside the cache")
 }
