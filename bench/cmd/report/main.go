@@ -43,7 +43,7 @@ func run(in, out, notes string) error {
 		return nil
 	}
 	fmt.Fprintf(&doc, "# kdyn benchmarks\n\nMeasured %s with `go version %s %s/%s` on %s (GOMAXPROCS %d) by `make bench`, at %s.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuOf(r), runtime.GOMAXPROCS(0), source())
+		measured(in).UTC().Format("2006-01-02 15:04 MST"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuOf(r), runtime.GOMAXPROCS(0), source())
 	doc.WriteString(setup)
 	doc.WriteString(table.String())
 	if notes != "" {
@@ -69,6 +69,15 @@ func read(in string) (*results, error) {
 		src = f
 	}
 	return parse(src)
+}
+
+// measured is when the benchmark output was written: the input file's
+// modification time, so that a report made again later keeps the run's date.
+func measured(in string) time.Time {
+	if fi, err := os.Stat(in); err == nil {
+		return fi.ModTime()
+	}
+	return time.Now()
 }
 
 func cpuOf(r *results) string {
