@@ -2,8 +2,11 @@ package bench
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +24,24 @@ func TestMain(m *testing.M) {
 	klog.SetOutput(io.Discard)
 	klog.LogToStderr(false)
 	crlog.SetLogger(logr.Discard())
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+		fmt.Println("source:", source())
+	}
 	os.Exit(m.Run())
+}
+
+// source names the code measured for cmd/report: the commit, and whether
+// the working tree held uncommitted changes, which the benchmarks build with.
+func source() string {
+	head, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "an unknown commit"
+	}
+	s := "commit " + strings.TrimSpace(string(head))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		s += " with uncommitted changes in the working tree"
+	}
+	return s
 }
 
 // cpuTime is the CPU time the process has used, user and system. The

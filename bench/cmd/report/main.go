@@ -43,7 +43,7 @@ func run(in, out, notes string) error {
 		return nil
 	}
 	fmt.Fprintf(&doc, "# kdyn benchmarks\n\nMeasured %s with `go version %s %s/%s` on %s (GOMAXPROCS %d) by `make bench`, at %s.\n\n",
-		measured(in).UTC().Format("2006-01-02 15:04 MST"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuOf(r), runtime.GOMAXPROCS(0), source())
+		measured(in).UTC().Format("2006-01-02 15:04 MST"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpuOf(r), runtime.GOMAXPROCS(0), sourceOf(r))
 	doc.WriteString(setup)
 	doc.WriteString(table.String())
 	if notes != "" {
@@ -78,6 +78,13 @@ func measured(in string) time.Time {
 		return fi.ModTime()
 	}
 	return time.Now()
+}
+
+func sourceOf(r *results) string {
+	if r.source == "" {
+		return "an unrecorded commit"
+	}
+	return r.source
 }
 
 func cpuOf(r *results) string {

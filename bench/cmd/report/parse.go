@@ -14,6 +14,7 @@ import (
 // per run (-count).
 type results struct {
 	cpu     string
+	source  string // the commit measured, as the benchmarks print it
 	metrics map[string]map[string][]float64
 	raw     []string // the benchmark lines, as printed
 }
@@ -29,6 +30,10 @@ func parse(r io.Reader) (*results, error) {
 		line := sc.Text()
 		if cpu, ok := strings.CutPrefix(line, "cpu: "); ok {
 			res.cpu = cpu
+			continue
+		}
+		if src, ok := strings.CutPrefix(line, "source: "); ok {
+			res.source = src
 			continue
 		}
 		f := strings.Fields(line)
