@@ -3,14 +3,16 @@ GO      ?= go
 PKGS    := ./...
 GOFLAGS_TEST ?= -race -count=1
 
-.PHONY: demo test unit lint bench e2e
+.PHONY: demo test unit lint bench bench-short e2e
 
 ## demo: run kdyn's main job against the bundled fixture cluster (no real cluster needed)
 demo:
-	@echo "demo: the fixture server and CLI have not landed yet (issue: fixture server and CLI)"; exit 1
+	$(GO) run ./cmd/kdyn demo
 
-## test: everything CI runs: lint, unit tests under -race
-test: lint unit
+## test: everything CI runs: lint, the library's tests under -race (fuzz seed
+## corpora included), the benchmarks once each in short mode so they never rot,
+## and the end-to-end suite against a real kube-apiserver.
+test: lint unit bench-short e2e
 
 unit:
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
@@ -19,9 +21,20 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	cd bench && $(GO) vet ./...
+	cd e2e && $(GO) vet ./...
 
+## bench-short: every benchmark workload once, on small clusters, plus the
+## checks that kdyn, client-go and controller-runtime give the same answers.
+bench-short:
+	cd bench && $(GO) test -p 1 -short -count=1 -run . -bench . -benchtime 1x .
+
+## bench: kdyn beside client-go and controller-runtime (bench/ module, ~7 min); writes bench/RESULTS.md.
+BENCH_COUNT ?= 3
 bench:
-	@echo "bench: the bench/ module has not landed yet (issue: bench)"; exit 1
+	cd bench && $(GO) test -p 1 -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m . > bench.out 2>&1 \
+	  || { cat bench.out; exit 1; }
+	cd bench && $(GO) run ./cmd/report -in bench.out -out RESULTS.md -notes notes.md
 
 ## e2e: kdyn against a real kube-apiserver + etcd built from Go modules (cold build ~15 min, then seconds).
 ## The -X flags make /version report v1.37.2 (kubectl and kdyn parse it); never build it with -trimpath.
