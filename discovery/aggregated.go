@@ -67,27 +67,29 @@ func parseAggregated(body []byte, f format) (*rootDoc, error) {
 		resources: make(map[schema.GroupVersion]*metav1.APIResourceList),
 		stale:     make(map[schema.GroupVersion]bool),
 	}
+	in := newInterner()
 	for i := range list.Items {
-		if err := doc.addGroup(&list.Items[i]); err != nil {
+		if err := doc.addGroup(in, &list.Items[i]); err != nil {
 			return nil, err
 		}
 	}
 	return doc, nil
 }
 
-func (d *rootDoc) addGroup(in *apidiscoveryv2.APIGroupDiscovery) error {
-	group := metav1.APIGroup{Name: in.Name, Versions: make([]metav1.GroupVersionForDiscovery, 0, len(in.Versions))}
-	for i := range in.Versions {
-		v := &in.Versions[i]
-		gv := schema.GroupVersion{Group: in.Name, Version: v.Version}
+func (d *rootDoc) addGroup(in *interner, g *apidiscoveryv2.APIGroupDiscovery) error {
+	group := metav1.APIGroup{Name: g.Name, Versions: make([]metav1.GroupVersionForDiscovery, 0, len(g.Versions))}
+	for i := range g.Versions {
+		v := &g.Versions[i]
+		gv := schema.GroupVersion{Group: g.Name, Version: in.str(v.Version)}
 		if err := validateGroupVersion(gv); err != nil {
 			return err
 		}
 		if _, dup := d.resources[gv]; dup {
 			return fmt.Errorf("group-version %s listed twice", gv)
 		}
-		group.Versions = append(group.Versions, metav1.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: v.Version})
-		d.resources[gv] = resourceList(gv, v.Resources)
+		list := resourceList(in, gv, v.Resources)
+		group.Versions = append(group.Versions, metav1.GroupVersionForDiscovery{GroupVersion: list.GroupVersion, Version: gv.Version})
+		d.resources[gv] = list
 		if v.Freshness == apidiscoveryv2.DiscoveryFreshnessStale {
 			d.stale[gv] = true
 		}
@@ -99,45 +101,70 @@ func (d *rootDoc) addGroup(in *apidiscoveryv2.APIGroupDiscovery) error {
 	return nil
 }
 
-func resourceList(gv schema.GroupVersion, in []apidiscoveryv2.APIResourceDiscovery) *metav1.APIResourceList {
+// resourceList converts one group-version's resources, sharing repeated
+// strings and lists through in. The list is allocated at its final size:
+// a large cluster has thousands.
+func resourceList(in *interner, gv schema.GroupVersion, rs []apidiscoveryv2.APIResourceDiscovery) *metav1.APIResourceList {
 	out := &metav1.APIResourceList{
 		TypeMeta:     metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"},
 		GroupVersion: gv.String(),
-		APIResources: make([]metav1.APIResource, 0, len(in)),
+		APIResources: make([]metav1.APIResource, 0, countResources(rs)),
 	}
-	for i := range in {
-		r := &in[i]
+	for i := range rs {
+		r := &rs[i]
 		namespaced := r.Scope == apidiscoveryv2.ScopeNamespace
-		if kind := r.ResponseKind; kind != nil && *kind != (metav1.GroupVersionKind{}) {
+		if kind := r.ResponseKind; hasKind(kind) {
 			out.APIResources = append(out.APIResources, metav1.APIResource{
-				Name:         r.Resource,
-				SingularName: r.SingularResource,
+				Name:         in.str(r.Resource),
+				SingularName: in.str(r.SingularResource),
 				Namespaced:   namespaced,
-				Group:        kind.Group,
-				Version:      kind.Version,
-				Kind:         kind.Kind,
-				Verbs:        r.Verbs,
-				ShortNames:   r.ShortNames,
-				Categories:   r.Categories,
+				Group:        in.str(kind.Group),
+				Version:      in.str(kind.Version),
+				Kind:         in.str(kind.Kind),
+				Verbs:        in.list(r.Verbs),
+				ShortNames:   in.list(r.ShortNames),
+				Categories:   in.list(r.Categories),
 			})
 		}
 		for j := range r.Subresources {
 			sub := &r.Subresources[j]
 			kind := sub.ResponseKind
-			if kind == nil || *kind == (metav1.GroupVersionKind{}) {
+			if !hasKind(kind) {
 				continue
 			}
 			out.APIResources = append(out.APIResources, metav1.APIResource{
 				Name:       r.Resource + "/" + sub.Subresource,
 				Namespaced: namespaced,
-				Group:      kind.Group,
-				Version:    kind.Version,
-				Kind:       kind.Kind,
-				Verbs:      sub.Verbs,
+				Group:      in.str(kind.Group),
+				Version:    in.str(kind.Version),
+				Kind:       in.str(kind.Kind),
+				Verbs:      in.list(sub.Verbs),
 			})
 		}
 	}
 	return out
+}
+
+// hasKind reports whether a resource or subresource has a response kind;
+// those without one are left out of the legacy shape.
+func hasKind(kind *metav1.GroupVersionKind) bool {
+	return kind != nil && *kind != (metav1.GroupVersionKind{})
+}
+
+// countResources is how many APIResources resourceList makes of rs.
+func countResources(rs []apidiscoveryv2.APIResourceDiscovery) int {
+	n := 0
+	for i := range rs {
+		if hasKind(rs[i].ResponseKind) {
+			n++
+		}
+		for j := range rs[i].Subresources {
+			if hasKind(rs[i].Subresources[j].ResponseKind) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // fromV2Beta1 converts the v2beta1 list, identical in shape to v2, into v2.
