@@ -20,10 +20,11 @@ type RetryInfo struct {
 	Method string
 	URL    string
 	// StatusCode is the response that asked for the retry; 0 when the
-	// request failed without a response.
+	// request failed without a usable response.
 	StatusCode int
-	// Err is the connection error that caused the retry; nil when a response
-	// with Retry-After did.
+	// Err is the connection error that caused the retry, such as a reset or
+	// a response body cut short ("read body: unexpected EOF"); nil when a
+	// response with Retry-After did.
 	Err error
 	// Wait is how long the client sleeps before sending again.
 	Wait time.Duration
@@ -36,7 +37,8 @@ type RetryInfo struct {
 // time it names. A write (anything but GET and HEAD) is retried only on 429:
 // a 5xx or a reset connection may mean the server acted on it, and sending it
 // twice could create or change an object twice. GET and HEAD are also retried
-// when the connection broke (reset, unexpected EOF).
+// when the connection broke (reset, unexpected EOF), before the response or,
+// in Request.Do, while its body was read.
 func (c *Client) retryPolicy(method string, resp *http.Response, err error, retries int) (time.Duration, bool) {
 	if c.maxRetries < 0 || retries >= c.maxRetries {
 		return 0, false

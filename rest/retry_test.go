@@ -21,6 +21,7 @@ type reply struct {
 	retryAfter string
 	reset      bool // drop the connection with a TCP reset instead of answering
 	eof        bool // close the connection without answering
+	cut        bool // answer 200 with half the body it announces, then close
 }
 
 // scriptedServer answers the n-th request with script[n] (the last entry
@@ -41,6 +42,11 @@ func (s *scriptedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rep.reset || rep.eof:
 		hijackAndClose(s.t, w, rep.reset)
+	case rep.cut:
+		w.Header().Set("Content-Length", "64")
+		_, _ = io.WriteString(w, `{"items":[`)
+		_ = http.NewResponseController(w).Flush()
+		hijackAndClose(s.t, w, false)
 	default:
 		if rep.retryAfter != "" {
 			w.Header().Set("Retry-After", rep.retryAfter)
@@ -96,6 +102,9 @@ func TestRetryMatrix(t *testing.T) {
 		{"GET EOF", "GET", []reply{{eof: true}, {eof: true}, ok}, 0, 200, false, 3, 2},
 		{"POST reset is not repeated", "POST", []reply{{reset: true}, ok}, 0, 0, true, 1, 0},
 		{"POST EOF is not repeated", "POST", []reply{{eof: true}, ok}, 0, 0, true, 1, 0},
+		{"GET body cut", "GET", []reply{{cut: true}, {cut: true}, ok}, 0, 200, false, 3, 2},
+		{"POST body cut is not repeated", "POST", []reply{{cut: true}, ok}, 0, 0, true, 1, 0},
+		{"PUT body cut is not repeated", "PUT", []reply{{cut: true}, ok}, 0, 0, true, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,6 +133,41 @@ func TestRetryMatrix(t *testing.T) {
 				assert.Equal(t, tt.method, ri.Method)
 				assert.Equal(t, srv.URL+"/api", ri.URL)
 				assert.True(t, (ri.StatusCode != 0) != (ri.Err != nil), "a retry has a status or an error: %+v", ri)
+			}
+		})
+	}
+}
+
+// TestBodyCutIsARequestError checks that a body cut short on the last
+// attempt ends as a *RequestError that still says why, and that the retry
+// hook saw each cut.
+func TestBodyCutIsARequestError(t *testing.T) {
+	for _, method := range []string{"GET", "POST"} {
+		t.Run(method, func(t *testing.T) {
+			s := &scriptedServer{t: t, script: []reply{{cut: true}}}
+			srv := newTestServer(t, s.ServeHTTP)
+			var infos []RetryInfo
+			c := newTestClient(t, srv, func(c *Config) {
+				c.MaxRetries = 2
+				c.OnRetry = func(ri RetryInfo) { infos = append(infos, ri) }
+			})
+			res := c.Verb(method).AbsPath("/api").Do(context.Background())
+			err := res.Error()
+			var re *RequestError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, method, re.Method)
+			assert.Equal(t, srv.URL+"/api", re.URL)
+			require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+			assert.Contains(t, err.Error(), "read body: unexpected EOF")
+			assert.Zero(t, res.StatusCode(), "no usable response")
+			assert.Empty(t, res.Header())
+
+			wantSent := map[string]int{"GET": 3, "POST": 1}[method]
+			assert.Len(t, s.requests(), wantSent)
+			require.Len(t, infos, wantSent-1)
+			for _, ri := range infos {
+				assert.ErrorIs(t, ri.Err, io.ErrUnexpectedEOF)
+				assert.Zero(t, ri.StatusCode)
 			}
 		})
 	}

@@ -15,22 +15,24 @@ const maxStreamErrorBody = 1 << 20
 
 // Do sends the request, retrying as described at RetryInfo and retryPolicy,
 // and reads the whole response. Its error, if any, is in Result.Error.
+//
+// The body is read inside each attempt, so a GET or HEAD whose body is cut
+// short (unexpected EOF, a reset connection) is sent again like one whose
+// connection broke before the response; a write is not. A body cut short on
+// the last attempt is a *RequestError wrapping the read error.
 func (r *Request) Do(ctx context.Context) Result {
 	ctx, cancel := r.withTimeout(ctx)
 	defer cancel()
-	resp, err := r.send(ctx)
+	resp, body, err := r.run(ctx, true)
 	if err != nil {
 		return Result{err: err}
 	}
-	defer resp.Body.Close()
-	res := Result{statusCode: resp.StatusCode, header: resp.Header}
-	res.body, err = io.ReadAll(resp.Body)
-	if err != nil {
-		res.err = fmt.Errorf("rest: %s %s: read body: %w", r.method, r.URL(), err)
-		return res
+	return Result{
+		body:       body,
+		statusCode: resp.StatusCode,
+		header:     resp.Header,
+		err:        errorFromResponse(r.method, resp.StatusCode, resp.Header, body),
 	}
-	res.err = errorFromResponse(r.method, resp.StatusCode, resp.Header, res.body)
-	return res
 }
 
 // Stream sends the request and returns the response body for the caller to
@@ -84,20 +86,30 @@ func (r *Request) withTimeout(ctx context.Context) (context.Context, context.Can
 }
 
 // send runs the attempts of a request and returns the last response, whose
-// body the caller closes.
+// body the caller reads and closes.
 func (r *Request) send(ctx context.Context) (*http.Response, error) {
+	resp, _, err := r.run(ctx, false)
+	return resp, err
+}
+
+// run runs the attempts of a request and returns the last response. With
+// readBody, each attempt reads the whole body, returned apart (the
+// response's Body is then empty), and an error while reading it counts as
+// the attempt's error, so the retry policy sees it; without, the caller
+// reads and closes the body.
+func (r *Request) run(ctx context.Context, readBody bool) (*http.Response, []byte, error) {
 	if r.err != nil {
-		return nil, r.err
+		return nil, nil, r.err
 	}
 	u := r.URL().String()
 	for retries := 0; ; retries++ {
-		resp, err := r.attempt(ctx, u)
+		resp, body, err := r.attempt(ctx, u, readBody)
 		wait, again := r.c.retryPolicy(r.method, resp, err, retries)
 		if !again {
 			if err != nil {
-				return nil, r.wrap(u, err)
+				return nil, nil, r.wrap(u, err)
 			}
-			return resp, nil
+			return resp, body, nil
 		}
 		info := RetryInfo{Attempt: retries + 1, Method: r.method, URL: u, Err: err, Wait: wait}
 		if resp != nil {
@@ -108,13 +120,29 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 			r.c.onRetry(info)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, r.wrap(u, fmt.Errorf("waiting to retry: %w", err))
+			return nil, nil, r.wrap(u, fmt.Errorf("waiting to retry: %w", err))
 		}
 	}
 }
 
-// attempt sends the request once.
-func (r *Request) attempt(ctx context.Context, u string) (*http.Response, error) {
+// attempt sends the request once and, with readBody, reads the response's
+// body. As with http.Client.Do, a non-nil error comes with a nil response.
+func (r *Request) attempt(ctx context.Context, u string, readBody bool) (*http.Response, []byte, error) {
+	resp, err := r.roundTrip(ctx, u)
+	if err != nil || !readBody {
+		return resp, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	resp.Body = http.NoBody
+	if err != nil {
+		return nil, nil, fmt.Errorf("read body: %w", err)
+	}
+	return resp, body, nil
+}
+
+// roundTrip sends the request once.
+func (r *Request) roundTrip(ctx context.Context, u string) (*http.Response, error) {
 	if err := r.c.throttle(ctx); err != nil {
 		return nil, err
 	}
