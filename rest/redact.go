@@ -3,6 +3,8 @@ package rest
 import (
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
 	"strings"
 )
 
@@ -36,6 +38,8 @@ func printAs(f fmt.State, verb rune, v any, standIn, name string) {
 
 // redacted returns a copy of c whose secrets are replaced by a marker.
 func (c Config) redacted() Config {
+	c.Host = redactURL(c.Host)
+	c.ProxyURL = redactURL(c.ProxyURL)
 	if c.BearerToken != "" {
 		c.BearerToken = redacted
 	}
@@ -95,6 +99,10 @@ func (t TLSConfig) GoString() string { return fmt.Sprintf("%#v", t) }
 // Format prints the TLSConfig with KeyData redacted and data fields shown
 // by size, so that logging cfg.TLS on its own is as safe as logging the Config.
 func (t TLSConfig) Format(f fmt.State, verb rune) {
+	printAs(f, verb, t.view(), "rest.tlsView", "rest.TLSConfig")
+}
+
+func (t TLSConfig) view() tlsView {
 	v := tlsView{
 		Insecure: t.Insecure, ServerName: t.ServerName,
 		CAFile: t.CAFile, CAData: dataSize(t.CAData),
@@ -104,7 +112,7 @@ func (t TLSConfig) Format(f fmt.State, verb rune) {
 	if len(t.KeyData) > 0 {
 		v.KeyData = redacted
 	}
-	printAs(f, verb, v, "rest.tlsView", "rest.TLSConfig")
+	return v
 }
 
 func dataSize(b []byte) string {
@@ -112,4 +120,111 @@ func dataSize(b []byte) string {
 		return ""
 	}
 	return fmt.Sprintf("<%d bytes>", len(b))
+}
+
+// redactURL hides the password of a URL with credentials (a proxy-url may
+// carry one). A string that does not parse but holds an "@" is hidden whole.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err == nil && u.User != nil:
+		return u.Redacted()
+	case err != nil && strings.Contains(s, "@"):
+		return redacted
+	}
+	return s
+}
+
+// The LogValue methods below make log/slog record a Config, TLSConfig or
+// ExecConfig redacted as deliberately as fmt prints it. Without them, slog's
+// JSON handler would marshal the fields (TLS key, exec environment) as they
+// are; only a Config escaped that, by holding funcs encoding/json refuses.
+
+// LogValue returns the Config as a group of its set fields, with the
+// secrets Format redacts replaced by a marker, and PEM data by its size.
+func (c Config) LogValue() slog.Value {
+	r := c.redacted()
+	var a attrs
+	a.str("host", r.Host)
+	a.str("namespace", r.Namespace)
+	a.str("bearerToken", r.BearerToken)
+	a.str("bearerTokenFile", r.BearerTokenFile)
+	a.str("username", r.Username)
+	a.str("password", r.Password)
+	if imp := r.Impersonate; imp.UserName != "" || imp.UID != "" || len(imp.Groups) > 0 || len(imp.Extra) > 0 {
+		a = append(a, slog.Group("impersonate", "userName", imp.UserName, "uid", imp.UID,
+			"groups", imp.Groups, "extra", imp.Extra))
+	}
+	if r.ExecProvider != nil {
+		a = append(a, slog.Any("exec", r.ExecProvider.LogValue()))
+	}
+	a = append(a, slog.Any("tls", r.TLS.LogValue()))
+	a.str("proxyURL", r.ProxyURL)
+	if r.Proxy != nil {
+		a = append(a, slog.Bool("proxyFunc", true))
+	}
+	a.str("userAgent", r.UserAgent)
+	if r.QPS != 0 || r.Burst != 0 {
+		a = append(a, slog.Float64("qps", float64(r.QPS)), slog.Int("burst", r.Burst))
+	}
+	if r.Timeout != 0 {
+		a = append(a, slog.Duration("timeout", r.Timeout))
+	}
+	if r.MaxRetries != 0 {
+		a = append(a, slog.Int("maxRetries", r.MaxRetries))
+	}
+	return slog.GroupValue(a...)
+}
+
+// LogValue returns the TLSConfig as a group of its set fields: KeyData
+// redacted, CAData and CertData as their size.
+func (t TLSConfig) LogValue() slog.Value {
+	v := t.view()
+	var a attrs
+	if v.Insecure {
+		a = append(a, slog.Bool("insecure", true))
+	}
+	a.str("serverName", v.ServerName)
+	a.str("caFile", v.CAFile)
+	a.str("caData", v.CAData)
+	a.str("certFile", v.CertFile)
+	a.str("certData", v.CertData)
+	a.str("keyFile", v.KeyFile)
+	a.str("keyData", v.KeyData)
+	return slog.GroupValue(a...)
+}
+
+// LogValue returns the ExecConfig as a group: the command, its arguments,
+// the names of its Env variables with their values redacted, and the size
+// of ClusterExtension.
+func (e ExecConfig) LogValue() slog.Value {
+	r := e.redacted()
+	var a attrs
+	a.str("command", r.Command)
+	if len(r.Args) > 0 {
+		a = append(a, slog.Any("args", r.Args))
+	}
+	if len(r.Env) > 0 {
+		env := make([]any, len(r.Env))
+		for i, v := range r.Env {
+			env[i] = slog.String(v.Name, v.Value)
+		}
+		a = append(a, slog.Group("env", env...))
+	}
+	a.str("apiVersion", r.APIVersion)
+	if r.ProvideClusterInfo {
+		a = append(a, slog.Bool("provideClusterInfo", true))
+	}
+	a.str("clusterExtension", dataSize(r.ClusterExtension))
+	return slog.GroupValue(a...)
+}
+
+// attrs collects a LogValue's attributes.
+type attrs []slog.Attr
+
+// str adds a string attribute unless v is empty.
+func (a *attrs) str(key, v string) {
+	if v != "" {
+		*a = append(*a, slog.String(key, v))
+	}
 }
