@@ -17,7 +17,10 @@ import (
 //
 // Cost: cold 2 requests (GET /api and /apis); warm 0 within the TTL, then 2
 // conditional requests, answered 304 with no body when nothing changed. A
-// cold start on a disk cache costs those 2 conditional requests.
+// cold start on a disk cache costs those 2 conditional requests. While
+// aggregated discovery marks a group-version Stale, every call costs the 2
+// conditional requests, so that the group is back on the first call after
+// its server is.
 func (c *Client) Groups(ctx context.Context) (*metav1.APIGroupList, error) {
 	s, err := c.roots(ctx)
 	if err != nil {

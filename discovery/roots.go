@@ -9,16 +9,37 @@ import (
 )
 
 // roots returns a snapshot whose root documents are fresh, refreshing them
-// (2 requests, conditional when ETags are known) when they are not.
+// (2 requests, conditional when ETags are known) when they are not. While
+// aggregated discovery marks a group-version Stale, the roots are
+// revalidated on every call, within the TTL too, as client-go refetches a
+// failed group on its next call: the conditional requests cost a 304 while
+// nothing changed, and the group is back as soon as its server is. A failure
+// of such a revalidation within the TTL is not the caller's: the snapshot
+// still answers, Stale entries and all.
 func (c *Client) roots(ctx context.Context) (*snapshot, error) {
-	if s := c.snap.Load(); s.complete() && c.isFresh(rootKey) {
+	s := c.snap.Load()
+	fresh := s.complete() && c.isFresh(rootKey)
+	if fresh && !hasStale(s) {
 		return s, nil
 	}
-	s, err := c.shared(ctx, rootKey, c.refreshRoots)
+	next, err := c.shared(ctx, rootKey, c.refreshRoots)
 	if err != nil {
+		if fresh && ctx.Err() == nil {
+			return s, nil
+		}
 		return nil, err
 	}
-	return s.(*snapshot), nil
+	return next.(*snapshot), nil
+}
+
+// hasStale reports whether a root document of s marks a group-version Stale.
+func hasStale(s *snapshot) bool {
+	for _, r := range s.roots {
+		if r != nil && len(r.doc.stale) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // refreshRoots fetches /api and /apis concurrently and publishes them
@@ -26,7 +47,7 @@ func (c *Client) roots(ctx context.Context) (*snapshot, error) {
 func (c *Client) refreshRoots(ctx context.Context) (any, error) {
 	gen, ticket := c.gen.Load(), c.tickets.Add(1)
 	prev := c.snap.Load()
-	if prev.complete() && c.isFresh(rootKey) {
+	if prev.complete() && c.isFresh(rootKey) && !hasStale(prev) {
 		return prev, nil // refreshed by the flight that ended just before this one
 	}
 	if !prev.complete() && c.diskTrusted.Load() {
