@@ -121,6 +121,19 @@ type nameHit struct {
 // span is a range of a slab.
 type span struct{ first, count int32 }
 
+// nameEntry is what a resource name means in a group: its hits, and what
+// ResourceFor without a version picks among them, ranked when the group is
+// indexed so that the lookup does not rank.
+type nameEntry struct {
+	span
+	// plurals is the number of plurals over all hits.
+	plurals int32
+	// best is the hit with plurals at the group's best-priority version,
+	// last the last hit with plurals in version order; both index
+	// groupIndex.nameHits and are -1 when no hit has plurals.
+	best, last int32
+}
+
 // groupIndex is the immutable index of one API group: every version that
 // discovery served, and lookups by kind and by resource name across them.
 // Hits live in per-group slabs and the maps hold ranges, so that a group
@@ -135,7 +148,7 @@ type groupIndex struct {
 
 	kinds    map[string]span // kind → kindHits, in version order
 	kindHits []kindHit
-	names    map[string]span // resource name → nameHits, in version order
+	names    map[string]nameEntry // resource name → nameHits, in version order
 	nameHits []nameHit
 	plurals  []string
 	strs     []string         // kinds, plurals and singulars of hits, each once
@@ -161,8 +174,9 @@ func newGroupIndex(g groupMeta, versions []*versionIndex, failed map[schema.Grou
 	gi.indexNames(tables)
 	gi.shortNames = gi.byPriority(tables, func(t *versionTables) map[string][]string { return t.shortNames })
 	gi.categories = gi.byPriority(tables, func(t *versionTables) map[string][]string { return t.categories })
-	gi.expansions = slices.Clip(gi.expansions)
-	gi.strs = slices.Clip(gi.strs)
+	// Copies at their length free what appending left spare.
+	gi.expansions = slices.Clone(gi.expansions)
+	gi.strs = slices.Clone(gi.strs)
 	gi.strIndex = nil // only needed while indexing
 	return gi
 }
@@ -237,7 +251,7 @@ func (gi *groupIndex) indexNames(tables []*versionTables) {
 		ps  []string
 	}
 	byName := map[string][]entry{}
-	total := 0
+	total, pluralCount := 0, 0
 	intern := gi.intern
 	for i, t := range tables {
 		plurals := make(map[string][]string, 2*len(t.pluralToSingular))
@@ -264,23 +278,61 @@ func (gi *groupIndex) indexNames(tables []*versionTables) {
 			}
 			byName[name] = append(byName[name], entry{vm: i, hit: h, ps: ps})
 			total++
+			pluralCount += len(ps)
 		}
 		// Every plural and singular is in resourceToKind, so plurals has no
 		// other names.
 	}
 	gi.nameHits = make([]nameHit, 0, total)
-	gi.names = make(map[string]span, len(byName))
+	gi.names = make(map[string]nameEntry, len(byName))
+	gi.plurals = make([]string, 0, pluralCount)
 	for name, entries := range byName {
 		slices.SortFunc(entries, func(a, b entry) int { return a.vm - b.vm })
-		gi.names[name] = span{int32(len(gi.nameHits)), int32(len(entries))}
 		for _, e := range entries {
 			e.hit.first, e.hit.count = int32(len(gi.plurals)), int32(len(e.ps))
 			gi.plurals = append(gi.plurals, e.ps...)
 			gi.nameHits = append(gi.nameHits, e.hit)
 		}
+		gi.names[name] = gi.rankHits(span{int32(len(gi.nameHits) - len(entries)), int32(len(entries))})
 	}
-	gi.plurals = slices.Clip(gi.plurals)
 }
+
+// rankHits returns the name entry of the hits in s, with ResourceFor's
+// choice among them made as pickResource makes it across groups.
+func (gi *groupIndex) rankHits(s span) nameEntry {
+	e := nameEntry{span: s, best: -1, last: -1}
+	for i := s.first; i < s.first+s.count; i++ {
+		h := &gi.nameHits[i]
+		if h.count == 0 {
+			continue
+		}
+		e.plurals += h.count
+		e.last = i
+		if e.best < 0 || gi.rank(h) < gi.rank(&gi.nameHits[e.best]) {
+			e.best = i
+		}
+	}
+	return e
+}
+
+// pick returns the hit whose first plural ResourceFor answers for name
+// when the group alone is in scope and no version is given; nil when there
+// is no hit or the answer is ambiguous.
+func (gi *groupIndex) pick(name string) *nameHit {
+	e, ok := gi.names[name]
+	switch {
+	case !ok || e.plurals == 0:
+		return nil
+	case e.plurals == 1:
+		return &gi.nameHits[e.last]
+	case gi.nameHits[e.best].count == 1:
+		return &gi.nameHits[e.best]
+	}
+	return nil
+}
+
+// rank is h's rank within its group; see rank in order.go.
+func (gi *groupIndex) rank(h *nameHit) int { return rank(0, gi, int(h.vm)) }
 
 // byPriority merges a per-version name → plurals table over the group's
 // versions into spans of gi.expansions, keeping each resource once, at its
@@ -325,11 +377,11 @@ func (gi *groupIndex) expansionsOf(table map[string]span, name string) []schema.
 
 // hits returns the name hits of a resource name, in version order.
 func (gi *groupIndex) hits(name string) []nameHit {
-	s, ok := gi.names[name]
+	e, ok := gi.names[name]
 	if !ok {
 		return nil
 	}
-	return gi.nameHits[s.first : s.first+s.count]
+	return gi.nameHits[e.first : e.first+e.count]
 }
 
 // kindHitsOf returns the versions serving a kind, in version order.

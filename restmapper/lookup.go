@@ -96,24 +96,57 @@ func (s *snapshot) resourcesFor(in schema.GroupVersionResource) ([]schema.GroupV
 	return out, nil
 }
 
+// quickInGroup answers ResourceFor of a group-qualified resource from s
+// alone if the answer is a hit in that one group; gv is nil otherwise. It
+// returns the answer in parts, which the caller assembles: the answer is
+// copied once rather than at every return.
+func (s *snapshot) quickInGroup(in schema.GroupVersionResource) (gv *schema.GroupVersion, resource string) {
+	if in.Group == "" {
+		return nil, ""
+	}
+	name := strings.ToLower(in.Resource)
+	version := in.Version
+	if version == runtime.APIVersionInternal {
+		version = ""
+	}
+	if version != "" {
+		g := s.group(in.Group)
+		if g == nil {
+			return nil, ""
+		}
+		hits := g.hits(name)
+		for i := range hits {
+			if h := &hits[i]; h.count > 0 && g.gv(h).Version == version {
+				if h.nameIsPlural {
+					return &g.versions[h.vm].gv, name
+				}
+				return &g.versions[h.vm].gv, g.plurals[h.first]
+			}
+		}
+		return nil, ""
+	}
+	// Without a version client-go searches every group whose name begins
+	// with the group. Most group names begin no other's, so the scope is the
+	// group alone and the ranking made when it was indexed decides.
+	ps := s.list.prefixed[in.Group]
+	if name == "" || len(ps) != 1 {
+		return nil, ""
+	}
+	g := s.groups[ps[0]]
+	if g == nil {
+		return nil, ""
+	}
+	h := g.pick(name)
+	if h == nil {
+		return nil, ""
+	}
+	return &g.versions[h.vm].gv, g.plurals[h.first]
+}
+
 // quickResourceFor answers ResourceFor from s alone if s has every group the
 // lookup needs and the answer is a hit; it allocates nothing.
 func (s *snapshot) quickResourceFor(in schema.GroupVersionResource) (schema.GroupVersionResource, bool) {
 	r := coerce(in)
-	if r.Group != "" && r.Version != "" {
-		// The common fully-qualified case needs neither ranking nor a closure.
-		g := s.group(r.Group)
-		if g == nil {
-			return schema.GroupVersionResource{}, false
-		}
-		hits := g.hits(r.Resource)
-		for i := range hits {
-			if h := &hits[i]; h.count > 0 && g.gv(h).Version == r.Version {
-				return g.exact(h, r.Resource), true
-			}
-		}
-		return schema.GroupVersionResource{}, false
-	}
 	ps, ok := s.positions(coercedScope(r), r.Resource)
 	if !ok || r.Resource == "" {
 		return schema.GroupVersionResource{}, false
@@ -135,6 +168,9 @@ func (s *snapshot) resourceFor(in schema.GroupVersionResource) (schema.GroupVers
 
 // pickResource is resourceFor for the coerced r over the groups at ps.
 func (s *snapshot) pickResource(in, r schema.GroupVersionResource, ps []int) (schema.GroupVersionResource, error) {
+	if r.Version == "" {
+		return s.pickRanked(in, r, ps)
+	}
 	count, best := 0, math.MaxInt
 	var only, bestOnly schema.GroupVersionResource
 	bestCount := int32(0)
@@ -160,6 +196,39 @@ func (s *snapshot) pickResource(in, r schema.GroupVersionResource, ps []int) (sc
 		return only, nil
 	case bestCount == 1:
 		return bestOnly, nil
+	}
+	all, _ := s.resourcesFor(in)
+	return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}
+}
+
+// pickRanked is pickResource without a version. Each group ranked its hits
+// of a name when it was indexed, so the lookup only ranks across groups.
+func (s *snapshot) pickRanked(in, r schema.GroupVersionResource, ps []int) (schema.GroupVersionResource, error) {
+	count, best := int32(0), math.MaxInt
+	var bestGroup, lastGroup *groupIndex
+	var bestHit, lastHit int32
+	for _, p := range ps {
+		g := s.groups[p]
+		if g == nil {
+			continue
+		}
+		e, ok := g.names[r.Resource]
+		if !ok || e.plurals == 0 {
+			continue
+		}
+		count += e.plurals
+		lastGroup, lastHit = g, e.last
+		if rk := rank(p, g, int(g.nameHits[e.best].vm)); rk < best {
+			best, bestGroup, bestHit = rk, g, e.best
+		}
+	}
+	switch {
+	case count == 0:
+		return schema.GroupVersionResource{}, &meta.NoResourceMatchError{PartialResource: in}
+	case count == 1:
+		return lastGroup.resource(&lastGroup.nameHits[lastHit], 0), nil
+	case bestGroup.nameHits[bestHit].count == 1:
+		return bestGroup.resource(&bestGroup.nameHits[bestHit], 0), nil
 	}
 	all, _ := s.resourcesFor(in)
 	return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}

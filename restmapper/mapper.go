@@ -145,6 +145,9 @@ func (m *Mapper) KindsForWithContext(ctx context.Context, resource schema.GroupV
 // if the highest-priority version has several.
 func (m *Mapper) ResourceForWithContext(ctx context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
 	if s := m.snap.Load(); s != nil && s.list != nil {
+		if gv, resource := s.quickInGroup(input); gv != nil {
+			return gv.WithResource(resource), nil
+		}
 		if r, ok := s.quickResourceFor(input); ok {
 			return r, nil
 		}
