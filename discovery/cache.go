@@ -17,7 +17,7 @@ import (
 
 // Keys of Client.fresh.
 const (
-	rootKey    = "root"    // both root documents, fetched together
+	rootKey    = "root"    // both root documents, fetched together; the item holds the entries they left out
 	versionKey = "version" // GET /version; the item holds the *version.Info
 )
 
@@ -34,11 +34,17 @@ func (c *Client) isFresh(key string) bool {
 // disk cache, age ago; data older than the TTL is not marked, and neither is
 // data whose refresh started before the invalidation generation moved past gen.
 func (c *Client) markFresh(key string, age time.Duration, gen uint64) {
+	c.markFreshWith(key, struct{}{}, age, gen)
+}
+
+// markFreshWith is markFresh keeping v with the mark, for the calls that
+// the mark answers (the roots keep the entries they left out).
+func (c *Client) markFreshWith(key string, v any, age time.Duration, gen uint64) {
 	if c.gen.Load() != gen {
 		return
 	}
 	if left := c.opts.TTL - age; left > 0 {
-		c.fresh.Set(key, struct{}{}, left)
+		c.fresh.Set(key, v, left)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 // Groups returns the API groups the server serves: the core group "" (version
 // v1) first, then the groups of /apis in the server's order, each with its
 // versions in preference order, as client-go's ServerGroups has them.
+// Entries whose names no API server can serve (a broken or hostile server's)
+// are left out; GroupsAndResources names them.
 //
 // Cost: cold 2 requests (GET /api and /apis); warm 0 within the TTL, then 2
 // conditional requests, answered 304 with no body when nothing changed. A
@@ -22,7 +24,7 @@ import (
 // conditional requests, so that the group is back on the first call after
 // its server is.
 func (c *Client) Groups(ctx context.Context) (*metav1.APIGroupList, error) {
-	s, err := c.roots(ctx)
+	s, _, err := c.roots(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +42,7 @@ func (c *Client) Groups(ctx context.Context) (*metav1.APIGroupList, error) {
 // legacy discovery: that of Groups plus 1 request for gv when its document is
 // older than the TTL.
 func (c *Client) Resources(ctx context.Context, gv schema.GroupVersion) (*metav1.APIResourceList, error) {
-	s, err := c.roots(ctx)
+	s, _, err := c.roots(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -63,13 +65,14 @@ func (c *Client) Resources(ctx context.Context, gv schema.GroupVersion) (*metav1
 // GroupsAndResources returns every group and the resource lists of all their
 // versions, in Groups order. Group-versions whose discovery failed are named
 // in a *PartialError returned with the rest; their last good lists, if any,
-// are included.
+// are included. So are, in its Invalid, the entries of a legacy /api or /apis
+// that were left out because no API server can serve their names.
 //
 // Cost with aggregated discovery: that of Groups. With legacy discovery: that
 // of Groups plus 1 request for each group-version older than the TTL, at most
 // Options.Parallelism at once: cold 2 + N.
 func (c *Client) GroupsAndResources(ctx context.Context) ([]*metav1.APIGroup, []*metav1.APIResourceList, error) {
-	s, err := c.roots(ctx)
+	s, invalid, err := c.roots(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,7 +99,7 @@ func (c *Client) GroupsAndResources(ctx context.Context) ([]*metav1.APIGroup, []
 			failed[gv] = e.err
 		}
 	}
-	return groups, lists, partialError(failed)
+	return groups, lists, partialError(failed, invalid)
 }
 
 // refreshLegacy refreshes the legacy group-version documents of s that are
