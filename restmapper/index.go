@@ -121,17 +121,14 @@ type nameHit struct {
 // span is a range of a slab.
 type span struct{ first, count int32 }
 
-// nameEntry is what a resource name means in a group: its hits, and what
-// ResourceFor without a version picks among them, ranked when the group is
-// indexed so that the lookup does not rank.
+// nameEntry is what a resource name means in a group: its hits, and the
+// one ResourceFor without a version answers with when the group alone is in
+// scope, chosen when the group is indexed so that the lookup does not rank.
 type nameEntry struct {
 	span
-	// plurals is the number of plurals over all hits.
-	plurals int32
-	// best is the hit with plurals at the group's best-priority version,
-	// last the last hit with plurals in version order; both index
-	// groupIndex.nameHits and are -1 when no hit has plurals.
-	best, last int32
+	// pick indexes groupIndex.nameHits; -1 when no hit has a plural or the
+	// answer is ambiguous.
+	pick int32
 }
 
 // groupIndex is the immutable index of one API group: every version that
@@ -298,19 +295,26 @@ func (gi *groupIndex) indexNames(tables []*versionTables) {
 }
 
 // rankHits returns the name entry of the hits in s, with ResourceFor's
-// choice among them made as pickResource makes it across groups.
+// choice among them made as pickResource makes it.
 func (gi *groupIndex) rankHits(s span) nameEntry {
-	e := nameEntry{span: s, best: -1, last: -1}
+	plurals, best, last := int32(0), int32(-1), int32(-1)
 	for i := s.first; i < s.first+s.count; i++ {
 		h := &gi.nameHits[i]
 		if h.count == 0 {
 			continue
 		}
-		e.plurals += h.count
-		e.last = i
-		if e.best < 0 || gi.rank(h) < gi.rank(&gi.nameHits[e.best]) {
-			e.best = i
+		plurals += h.count
+		last = i
+		if best < 0 || gi.rank(h) < gi.rank(&gi.nameHits[best]) {
+			best = i
 		}
+	}
+	e := nameEntry{span: s, pick: -1}
+	switch {
+	case plurals == 1:
+		e.pick = last
+	case best >= 0 && gi.nameHits[best].count == 1:
+		e.pick = best
 	}
 	return e
 }
@@ -319,14 +323,8 @@ func (gi *groupIndex) rankHits(s span) nameEntry {
 // when the group alone is in scope and no version is given; nil when there
 // is no hit or the answer is ambiguous.
 func (gi *groupIndex) pick(name string) *nameHit {
-	e, ok := gi.names[name]
-	switch {
-	case !ok || e.plurals == 0:
-		return nil
-	case e.plurals == 1:
-		return &gi.nameHits[e.last]
-	case gi.nameHits[e.best].count == 1:
-		return &gi.nameHits[e.best]
+	if e, ok := gi.names[name]; ok && e.pick >= 0 {
+		return &gi.nameHits[e.pick]
 	}
 	return nil
 }

@@ -168,9 +168,6 @@ func (s *snapshot) resourceFor(in schema.GroupVersionResource) (schema.GroupVers
 
 // pickResource is resourceFor for the coerced r over the groups at ps.
 func (s *snapshot) pickResource(in, r schema.GroupVersionResource, ps []int) (schema.GroupVersionResource, error) {
-	if r.Version == "" {
-		return s.pickRanked(in, r, ps)
-	}
 	count, best := 0, math.MaxInt
 	var only, bestOnly schema.GroupVersionResource
 	bestCount := int32(0)
@@ -196,39 +193,6 @@ func (s *snapshot) pickResource(in, r schema.GroupVersionResource, ps []int) (sc
 		return only, nil
 	case bestCount == 1:
 		return bestOnly, nil
-	}
-	all, _ := s.resourcesFor(in)
-	return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}
-}
-
-// pickRanked is pickResource without a version. Each group ranked its hits
-// of a name when it was indexed, so the lookup only ranks across groups.
-func (s *snapshot) pickRanked(in, r schema.GroupVersionResource, ps []int) (schema.GroupVersionResource, error) {
-	count, best := int32(0), math.MaxInt
-	var bestGroup, lastGroup *groupIndex
-	var bestHit, lastHit int32
-	for _, p := range ps {
-		g := s.groups[p]
-		if g == nil {
-			continue
-		}
-		e, ok := g.names[r.Resource]
-		if !ok || e.plurals == 0 {
-			continue
-		}
-		count += e.plurals
-		lastGroup, lastHit = g, e.last
-		if rk := rank(p, g, int(g.nameHits[e.best].vm)); rk < best {
-			best, bestGroup, bestHit = rk, g, e.best
-		}
-	}
-	switch {
-	case count == 0:
-		return schema.GroupVersionResource{}, &meta.NoResourceMatchError{PartialResource: in}
-	case count == 1:
-		return lastGroup.resource(&lastGroup.nameHits[lastHit], 0), nil
-	case bestGroup.nameHits[bestHit].count == 1:
-		return bestGroup.resource(&bestGroup.nameHits[bestHit], 0), nil
 	}
 	all, _ := s.resourcesFor(in)
 	return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}
