@@ -49,7 +49,7 @@ func TestDiscoveryUnderFaults(t *testing.T) {
 					assert.Equal(t, want, got, "a refresh that succeeded serves the server's documents")
 				case errors.As(err, &pe):
 					partial++
-				case typed(err) || bodyCut(err):
+				case typed(err):
 					failed++
 				default:
 					t.Errorf("untyped error: %T: %v", err, err)

@@ -36,12 +36,8 @@ type outcomes struct {
 	ok      map[string]int
 	failed  map[string]int
 	untyped []string // errors that are neither API errors nor *rest.RequestError
-	// bodyCut counts errors of a response body cut short: rest returns them
-	// as a plain wrapped io.ErrUnexpectedEOF, not a *rest.RequestError (a
-	// finding reported in RELIABILITY.md), and does not retry such GETs.
-	bodyCut int
-	gone    int // resuming watches ended by 410 Gone
-	events  int // watch events received
+	gone    int      // resuming watches ended by 410 Gone
+	events  int      // watch events received
 }
 
 func (o *outcomes) record(verb string, err error) {
@@ -55,8 +51,6 @@ func (o *outcomes) record(verb string, err error) {
 		o.ok[verb]++
 	case typed(err):
 		o.failed[verb]++
-	case bodyCut(err):
-		o.bodyCut++
 	default:
 		o.untyped = append(o.untyped, fmt.Sprintf("%s: %T: %v", verb, err, err))
 	}
@@ -98,8 +92,8 @@ func TestFaultInjection(t *testing.T) {
 	applied, twice, resent := e.chaos.writes.summary()
 	t.Logf("%d operations in %v: %d requests reached the server, %d faults injected (%.1f%%): %v",
 		faultOps, elapsed.Round(time.Millisecond), requests, injected, 100*float64(injected)/float64(requests), kinds)
-	t.Logf("succeeded %v; typed errors %v; bodies cut (untyped error) %d; watch events %d, resumed %d, Gone %d",
-		out.ok, out.failed, out.bodyCut, out.events, e.chaos.resumes.Load(), out.gone)
+	t.Logf("succeeded %v; typed errors %v; watch events %d, resumed %d, Gone %d",
+		out.ok, out.failed, out.events, e.chaos.resumes.Load(), out.gone)
 	t.Logf("writes applied %d, applied twice %d, resent after applied %d", applied, len(twice), len(resent))
 	t.Logf("heap after GC: start %s, half-way %s, end %s", mib(heap0), mib(heap1), mib(heap2))
 

@@ -3,11 +3,9 @@ package reliability
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -126,10 +124,3 @@ func (l *latencies) count() int {
 func errorAs[T any](err error, target *T) bool { return errors.As(err, target) }
 
 func isNoMatch(err error) bool { return meta.IsNoMatchError(err) }
-
-// bodyCut reports the error rest returns when a response body is cut short:
-// a plain wrapped io.ErrUnexpectedEOF, not a *rest.RequestError, and not
-// retried even for a GET (a finding reported in RELIABILITY.md).
-func bodyCut(err error) bool {
-	return errors.Is(err, io.ErrUnexpectedEOF) && strings.Contains(err.Error(), ": read body: ")
-}

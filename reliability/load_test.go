@@ -78,7 +78,7 @@ func TestLoad(t *testing.T) {
 				lat[verb].add(time.Since(start))
 				if err != nil {
 					failures.Add(1)
-					if !typed(err) && !isNoMatch(err) && !bodyCut(err) {
+					if !typed(err) && !isNoMatch(err) {
 						errMu.Lock()
 						untyped = append(untyped, fmt.Sprintf("%s: %T: %v", verb, err, err))
 						errMu.Unlock()
