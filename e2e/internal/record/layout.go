@@ -5,37 +5,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/kdyn/kdyn/fixture"
 )
 
-// Meta is the meta.json of the layout, in the shape fixture.Meta reads.
-type Meta struct {
-	Name          string             `json:"name"`
-	ServerVersion string             `json:"serverVersion,omitempty"`
-	Recorded      string             `json:"recorded,omitempty"`
-	Source        Source             `json:"source"`
-	Docs          map[string]DocMeta `json:"docs"`
-}
-
-// Source names where a recording comes from.
-type Source struct {
-	Repository string `json:"repository,omitempty"`
-	Path       string `json:"path,omitempty"`
-}
-
-// DocMeta is how one document was sent.
-type DocMeta struct {
-	ContentType string `json:"contentType"`
-	ETag        string `json:"etag,omitempty"`
-}
-
-// Read loads a recording written by `kdyn record`: the documents meta.json
-// lists.
-func Read(dir string) (*Recording, *Meta, error) {
+// Read loads a recording written by `kdyn record`: the documents its
+// meta.json (fixture.Meta, the layout's own type) lists.
+func Read(dir string) (*Recording, *fixture.Meta, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
 	if err != nil {
 		return nil, nil, err
 	}
-	var meta Meta
+	var meta fixture.Meta
 	if err := json.Unmarshal(raw, &meta); err != nil {
 		return nil, nil, fmt.Errorf("record: %s/meta.json: %w", dir, err)
 	}
