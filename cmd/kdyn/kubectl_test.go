@@ -18,9 +18,10 @@ import (
 )
 
 // These tests point kubectl, a client no one here wrote, at the server of
-// "kdyn serve". The recordings have no OpenAPI documents, and kubectl's
-// default validation downloads them (GET /openapi/v2 answers 404: "failed
-// to download openapi"), so writes run with --validate=false.
+// "kdyn serve". Only the k8s-1.37 recording has OpenAPI documents, and
+// kubectl's default validation downloads them (elsewhere GET /openapi/v2
+// answers 404: "failed to download openapi"), so writes to the other
+// recordings run with --validate=false.
 
 // kubectlEnv is a running "kdyn serve" and a HOME, KUBECACHEDIR and
 // kubeconfig of its own for kubectl.
@@ -223,4 +224,28 @@ func TestKubectlCRD(t *testing.T) {
 
 	e.must(t, "delete", "crd", "crontabs.stable.example.com")
 	assert.NotContains(t, sortedFields(e.must(t, "api-resources", "-o", "name")), "crontabs.stable.example.com")
+}
+
+// TestKubectlOpenAPIV2 explains and creates with default validation on the
+// recording that has /openapi/v2 (as JSON only): kubectl asks for it as
+// protobuf, after /openapi/v3 answers 404, and cannot parse JSON.
+func TestKubectlOpenAPIV2(t *testing.T) {
+	e := serveForKubectl(t, filepath.Join(clustersDir, "k8s-1.37"))
+
+	out := e.must(t, "explain", "widgets.spec")
+	assert.Regexp(t, `KIND: +Widget\nVERSION: +stable.kdyn.dev/v1\n`, out, "explained from OpenAPI v2")
+	assert.Contains(t, out, "replicas\t<integer>")
+	assert.Contains(t, e.must(t, "explain", "deployments.spec.replicas"), "Number of desired pods")
+
+	widget := writeTemp(t, "widget.yaml", `apiVersion: stable.kdyn.dev/v1
+kind: Widget
+metadata:
+  name: w1
+  namespace: default
+spec:
+  color: blue
+  replicas: 2
+`)
+	assert.Equal(t, "widget.stable.kdyn.dev/w1 created\n", e.must(t, "create", "-f", widget))
+	assert.Contains(t, e.must(t, "apply", "-f", writeTemp(t, "cm.yaml", configMaps)), "configmap/settings created")
 }
