@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,4 +65,57 @@ func TestServeErrors(t *testing.T) {
 func TestReorder(t *testing.T) {
 	assert.Equal(t, []string{"--addr", "x", "--tls", "DIR"}, reorder([]string{"DIR", "--addr", "x", "--tls"}))
 	assert.Equal(t, []string{"--addr=x", "DIR", "-y"}, reorder([]string{"DIR", "--addr=x", "--", "-y"}))
+}
+
+// TestServeInterruptWithIdleConnections interrupts serve while clients
+// hold connections open: one kept alive after a request, one that has
+// sent nothing (http.Server.Shutdown counts it as busy for 5 s) and one
+// with a request half sent. After the grace period serve closes them and
+// returns nil, so Ctrl-C exits 0.
+func TestServeInterruptWithIdleConnections(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	old := shutdownGrace
+	shutdownGrace = 200 * time.Millisecond
+	t.Cleanup(func() { shutdownGrace = old })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{filepath.Join(clustersDir, "k3s-v1.25.0"), "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+	}()
+	var url string
+	require.Eventually(t, func() bool {
+		_, url, _ = strings.Cut(strings.TrimSpace(stdout.String()), " at ")
+		return url != ""
+	}, 10*time.Second, 10*time.Millisecond, stderr.String())
+
+	keepAlive := &http.Transport{}
+	defer keepAlive.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: keepAlive}).Get(url + "/version")
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, resp.Body.Close())
+	addr := strings.TrimPrefix(url, "http://")
+	silent, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer silent.Close()
+	half, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer half.Close()
+	_, err = half.Write([]byte("GET /version HTTP/1.1\r\nHost: x\r\n"))
+	require.NoError(t, err)
+
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, stderr.String())
+		assert.Less(t, time.Since(start), 3*time.Second)
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "serve did not return after the interrupt")
+	}
+	_, err = silent.Read(make([]byte, 1))
+	assert.Error(t, err, "the connection was closed")
 }
