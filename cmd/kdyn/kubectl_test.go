@@ -249,3 +249,23 @@ spec:
 	assert.Equal(t, "widget.stable.kdyn.dev/w1 created\n", e.must(t, "create", "-f", widget))
 	assert.Contains(t, e.must(t, "apply", "-f", writeTemp(t, "cm.yaml", configMaps)), "configmap/settings created")
 }
+
+// TestKubectlCreateProtobuf: kubectl's typed commands (create namespace,
+// create configmap) send their objects as protobuf, not JSON; the server
+// must read them rather than answer 415.
+func TestKubectlCreateProtobuf(t *testing.T) {
+	e := serveForKubectl(t, filepath.Join(clustersDir, "k3s-v1.25.0"))
+
+	out, stderr, err := e.kubectl(t, "create", "ns", "team", "-v=8")
+	require.NoError(t, err, stderr)
+	assert.Equal(t, "namespace/team created\n", out)
+	assert.Contains(t, stderr, "Content-Type: application/vnd.kubernetes.protobuf", "kubectl sent protobuf")
+
+	assert.Equal(t, "configmap/x created\n", e.must(t, "create", "configmap", "x", "-n", "team", "--from-literal=a=b"))
+	assert.Equal(t, "b", e.must(t, "get", "cm", "x", "-n", "team", "-o", "jsonpath={.data.a}"))
+	assert.Equal(t, "Active", e.must(t, "get", "ns", "team", "-o", "jsonpath={.status.phase}"))
+
+	_, stderr, err = e.kubectl(t, "create", "ns", "team")
+	require.Error(t, err)
+	assert.Contains(t, stderr, `namespaces "team" already exists`)
+}
