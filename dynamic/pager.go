@@ -60,7 +60,8 @@ func (r *resource) All(ctx context.Context, opts metav1.ListOptions) iter.Seq2[*
 	}
 }
 
-// pageError turns the expiry of a continue token into an *ExpiredError.
+// pageError turns the expiry of a continue token into an *ExpiredError, for
+// List and All alike.
 func pageError(err error, token string) error {
 	var se *apierrors.StatusError
 	if !errors.As(err, &se) || token == "" || !(apierrors.IsResourceExpired(err) || apierrors.IsGone(err)) {

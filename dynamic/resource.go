@@ -75,7 +75,11 @@ func (r *resource) Get(ctx context.Context, name string, opts metav1.GetOptions,
 }
 
 func (r *resource) List(ctx context.Context, opts metav1.ListOptions) (*unstructured.UnstructuredList, error) {
-	return r.list(ctx, call{method: http.MethodGet, params: &opts})
+	list, err := r.list(ctx, call{method: http.MethodGet, params: &opts})
+	if err != nil {
+		return nil, pageError(err, opts.Continue)
+	}
+	return list, nil
 }
 
 func (r *resource) Create(ctx context.Context, obj *unstructured.Unstructured, opts metav1.CreateOptions, sub ...string) (*unstructured.Unstructured, error) {

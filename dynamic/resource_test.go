@@ -92,6 +92,26 @@ func TestAllExpiredContinue(t *testing.T) {
 	assert.Contains(t, last.Error(), "relist")
 }
 
+// TestListExpiredContinue: List with a continue token the server expired
+// returns the same typed error as All, naming the token.
+func TestListExpiredContinue(t *testing.T) {
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusGone)
+		_, _ = w.Write([]byte(`{"apiVersion":"v1","kind":"Status","status":"Failure","reason":"Expired","code":410,
+			"message":"The provided continue parameter is too old to display a consistent list result."}`))
+	}, Options{})
+	_, err := c.Resource(pods).List(context.Background(), metav1.ListOptions{Limit: 1, Continue: "old"})
+	var expired *ExpiredError
+	require.ErrorAs(t, err, &expired)
+	assert.Equal(t, "old", expired.Continue)
+	assert.True(t, apierrors.IsResourceExpired(err))
+
+	_, err = c.Resource(pods).List(context.Background(), metav1.ListOptions{})
+	assert.False(t, errors.As(err, &expired), "without a continue token a 410 stays the server's error")
+	assert.True(t, apierrors.IsResourceExpired(err))
+}
+
 func TestAllFirstPageError(t *testing.T) {
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
