@@ -269,3 +269,60 @@ func TestKubectlCreateProtobuf(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, stderr, `namespaces "team" already exists`)
 }
+
+const gadgetCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.tools.example.com
+spec:
+  group: tools.example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget, listKind: GadgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, description: How big it is.}
+              label: {type: string, nullable: true}
+              port: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
+`
+
+// TestKubectlOpenAPIV2CRD: a CRD created through kubectl on the recording
+// with /openapi/v2 shows in it, so kubectl explains its kind and validates
+// its objects, and kubectl still explains the built-in kinds (v3 stays
+// absent, as recorded).
+func TestKubectlOpenAPIV2CRD(t *testing.T) {
+	e := serveForKubectl(t, filepath.Join(clustersDir, "k8s-1.37"))
+	assert.Contains(t, e.must(t, "create", "-f", writeTemp(t, "crd.yaml", gadgetCRD)), "created")
+
+	out := e.must(t, "explain", "gadgets.spec")
+	assert.Regexp(t, `KIND: +Gadget\nVERSION: +tools.example.com/v1\n`, out)
+	assert.Contains(t, out, "How big it is.")
+	assert.Contains(t, e.must(t, "explain", "deployments.spec.replicas"), "Number of desired pods")
+
+	gadget := writeTemp(t, "gadget.yaml", `apiVersion: tools.example.com/v1
+kind: Gadget
+metadata:
+  name: g1
+  namespace: default
+spec:
+  size: 3
+  label: null
+  port: http
+`)
+	assert.Equal(t, "gadget.tools.example.com/g1 created\n", e.must(t, "create", "-f", gadget))
+
+	e.must(t, "delete", "crd", "gadgets.tools.example.com")
+	_, stderr, err := e.kubectl(t, "explain", "gadgets")
+	require.Error(t, err)
+	// Which of the two depends on whether kubectl's discovery cache still
+	// lists gadgets; either way OpenAPI no longer has the kind.
+	assert.Regexp(t, `couldn't find resource for "tools.example.com/v1, Kind=Gadget"|doesn't have a resource type "gadgets"`, stderr)
+}
