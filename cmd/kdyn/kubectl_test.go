@@ -326,3 +326,13 @@ spec:
 	// lists gadgets; either way OpenAPI no longer has the kind.
 	assert.Regexp(t, `couldn't find resource for "tools.example.com/v1, Kind=Gadget"|doesn't have a resource type "gadgets"`, stderr)
 }
+
+// TestKubectlGetBuiltInColumns: kubectl get prints the columns the real
+// server's printers give Deployments and Pods.
+func TestKubectlGetBuiltInColumns(t *testing.T) {
+	e := serveForKubectl(t, filepath.Join(clustersDir, "k8s-1.37"))
+	e.must(t, "create", "deployment", "web", "--image=nginx", "--replicas=2")
+	e.must(t, "run", "p", "--image=nginx")
+	assert.Regexp(t, `^NAME +READY +UP-TO-DATE +AVAILABLE +AGE\nweb +0/2 +0 +0 +\S+\n$`, e.must(t, "get", "deployments"))
+	assert.Regexp(t, `^NAME +READY +STATUS +RESTARTS +AGE\np +0/1 +Pending +0 +\S+\n$`, e.must(t, "get", "pods"))
+}
