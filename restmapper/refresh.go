@@ -24,9 +24,9 @@ func (m *Mapper) resolve(ctx context.Context, sc scope, name string, key negKey,
 		return s, nil
 	}
 	if mark, claimed := m.neg.claimRefresh(sc.String(), m.now()); claimed {
-		err := m.refresh(ctx, sc, mark)
-		mark.finish()
-		if err != nil && ctx.Err() != nil {
+		// refresh finishes mark when the shared refresh ends, not when this
+		// caller stops waiting: others wait on mark for its result.
+		if err := m.refresh(ctx, sc, mark); err != nil && ctx.Err() != nil {
 			return nil, err
 		}
 	} else {
@@ -85,6 +85,12 @@ func (m *Mapper) ensure(ctx context.Context, sc scope, name string) (*snapshot, 
 // from any caller's cancellation; each caller waits only as long as its own
 // ctx allows.
 func (m *Mapper) share(ctx context.Context, key string, fn func(context.Context) error) error {
+	return m.shareThen(ctx, key, fn, nil)
+}
+
+// shareThen is share calling done, if not nil, when the shared run ends,
+// even if ctx ends first.
+func (m *Mapper) shareThen(ctx context.Context, key string, fn func(context.Context) error, done func()) error {
 	ch := m.flight.DoChan(key, func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.opts.RefreshTimeout)
 		defer cancel()
@@ -92,8 +98,15 @@ func (m *Mapper) share(ctx context.Context, key string, fn func(context.Context)
 	})
 	select {
 	case r := <-ch:
+		if done != nil {
+			done()
+		}
 		return r.Err
 	case <-ctx.Done():
+		if done != nil {
+			// The run is bounded by RefreshTimeout, and so is this wait.
+			go func() { <-ch; done() }()
+		}
 		return ctx.Err()
 	}
 }
@@ -202,10 +215,10 @@ func (m *Mapper) fetchGroup(ctx context.Context, list *groupList, g groupMeta, o
 // refresh invalidates the groups in sc, rereads the group list and reloads
 // those groups, so that kinds installed since they were read become known;
 // the new list and groups are published together. Concurrent refreshes of
-// the same scope share one; mark is finished when it ends.
+// the same scope share one; mark is finished when it ends, even if ctx ends
+// first.
 func (m *Mapper) refresh(ctx context.Context, sc scope, mark *refreshMark) error {
-	return m.share(ctx, "refresh "+sc.String(), func(ctx context.Context) error {
-		defer mark.finish()
+	return m.shareThen(ctx, "refresh "+sc.String(), func(ctx context.Context) error {
 		gen := m.gen.Load()
 		cur := m.snap.Load()
 		if cur != nil && cur.list != nil {
@@ -234,7 +247,7 @@ func (m *Mapper) refresh(ctx context.Context, sc scope, mark *refreshMark) error
 		}
 		m.publish(gen, l, loaded)
 		return nil
-	})
+	}, mark.finish)
 }
 
 // publish publishes a new snapshot: with list, if not nil, replacing the

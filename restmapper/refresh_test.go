@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -305,4 +306,45 @@ func TestConcurrentLookupsOfANewKind(t *testing.T) {
 	}
 	wg.Wait()
 	assert.LessOrEqual(t, f.calls()-before, int64(2), "one shared refresh")
+}
+
+// gatedDiscovery blocks Groups, once armed, until released.
+type gatedDiscovery struct {
+	*fakeDiscovery
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedDiscovery) Groups(ctx context.Context) (*metav1.APIGroupList, error) {
+	if g.armed.CompareAndSwap(true, false) {
+		close(g.entered)
+		<-g.release
+	}
+	return g.fakeDiscovery.Groups(ctx)
+}
+
+func TestCancelledRefresherDoesNotFailWaiters(t *testing.T) {
+	f := twoGroups()
+	g := &gatedDiscovery{fakeDiscovery: f, entered: make(chan struct{}), release: make(chan struct{})}
+	m := New(g, Options{})
+	_, err := m.RESTMappingWithContext(context.Background(), deploymentGK)
+	require.NoError(t, err)
+	f.addGroup("stable.example.com", "v1")
+	f.addResource(widgetGVR.GroupVersion(), res("widgets", "widget", "Widget", true))
+	g.armed.Store(true)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, err := m.RESTMappingWithContext(ctx, widgetGK); first <- err }()
+	<-g.entered // the first caller's refresh is reading the group list
+
+	second := make(chan error, 1)
+	go func() { _, err := m.RESTMappingWithContext(context.Background(), widgetGK); second <- err }()
+	time.Sleep(20 * time.Millisecond) // let the second caller wait for the refresh
+	cancel()
+	require.ErrorIs(t, <-first, context.Canceled)
+	time.Sleep(20 * time.Millisecond)
+	close(g.release)
+	assert.NoError(t, <-second, "the refresh went on without the cancelled caller")
 }
