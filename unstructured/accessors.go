@@ -40,6 +40,9 @@ func Get[T any](obj *unstructured.Unstructured, path ...string) (T, bool, error)
 // map[string]any, and structs go through DefaultUnstructuredConverter, so obj
 // keeps apimachinery's value types.
 func Set(obj *unstructured.Unstructured, value any, path ...string) error {
+	if obj == nil {
+		return fmt.Errorf("unstructured: set: nil object")
+	}
 	if len(path) == 0 {
 		return fmt.Errorf("unstructured: set: empty path")
 	}
@@ -63,6 +66,9 @@ func assign(out reflect.Value, v any) error {
 		return nil
 	}
 	if out.Kind() == reflect.Interface {
+		if !reflect.TypeOf(v).AssignableTo(out.Type()) {
+			return mismatch(v, out.Type())
+		}
 		out.Set(reflect.ValueOf(runtime.DeepCopyJSONValue(v)))
 		return nil
 	}

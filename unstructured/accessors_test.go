@@ -102,3 +102,19 @@ func TestSet(t *testing.T) {
 	assert.Error(t, Set(u, make(chan int), "x"))
 	assert.Error(t, Set(u, 1))
 }
+
+func TestAccessorsRefuseWithoutPanic(t *testing.T) {
+	t.Run("set on nil object", func(t *testing.T) {
+		require.NotPanics(t, func() {
+			assert.Error(t, Set(nil, "x", "metadata", "name"))
+		})
+	})
+	t.Run("get into an interface the value does not implement", func(t *testing.T) {
+		u := testObject(t)
+		require.NotPanics(t, func() {
+			_, found, err := Get[error](u, "metadata", "name")
+			assert.True(t, found)
+			assert.Error(t, err)
+		})
+	})
+}
