@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kdyn/kdyn/restmapper"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -28,7 +30,9 @@ func NewMapped(c *Client, mapper meta.RESTMapper) *Mapped {
 // ForKind returns the resource of gvk; an empty Version takes the mapper's
 // preferred one. When the mapper knows no such kind and can be reset
 // (meta.ResettableRESTMapper), it is reset and asked once more, so kinds
-// installed since it loaded are found. A kind still unknown is a
+// installed since it loaded are found; kdyn's *restmapper.Mapper is not
+// reset, as it refreshes on a miss itself and a Reset would drop the backoff
+// that keeps repeated misses off the server. A kind still unknown is a
 // *meta.NoKindMatchError (meta.IsNoMatchError holds).
 func (m *Mapped) ForKind(ctx context.Context, gvk schema.GroupVersionKind) (NamespaceableResourceInterface, error) {
 	mapping, err := m.mapping(ctx, gvk)
@@ -62,7 +66,7 @@ func (m *Mapped) ForObject(ctx context.Context, obj *unstructured.Unstructured) 
 
 func (m *Mapped) mapping(ctx context.Context, gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
 	mapping, err := m.lookup(ctx, gvk)
-	if meta.IsNoMatchError(err) {
+	if _, selfRefreshing := m.mapper.(*restmapper.Mapper); meta.IsNoMatchError(err) && !selfRefreshing {
 		if r, ok := m.mapper.(meta.ResettableRESTMapper); ok {
 			r.Reset()
 			mapping, err = m.lookup(ctx, gvk)

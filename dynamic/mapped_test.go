@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/kdyn/kdyn/restmapper"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -118,4 +120,31 @@ func TestMappedPlainMapper(t *testing.T) {
 	assert.True(t, meta.IsNoMatchError(err), "%v", err)
 	_, err = m.ForKind(context.Background(), schema.GroupVersionKind{Group: "apps", Kind: "Deployment"})
 	assert.NoError(t, err, "no version: the preferred one")
+}
+
+// countingDiscovery serves one core group with pods and counts group-list reads.
+type countingDiscovery struct{ groups atomic.Int32 }
+
+func (d *countingDiscovery) Groups(context.Context) (*metav1.APIGroupList, error) {
+	d.groups.Add(1)
+	v1 := metav1.GroupVersionForDiscovery{GroupVersion: "v1", Version: "v1"}
+	return &metav1.APIGroupList{Groups: []metav1.APIGroup{{Versions: []metav1.GroupVersionForDiscovery{v1}, PreferredVersion: v1}}}, nil
+}
+
+func (d *countingDiscovery) Resources(_ context.Context, gv schema.GroupVersion) (*metav1.APIResourceList, error) {
+	return &metav1.APIResourceList{GroupVersion: gv.String(), APIResources: []metav1.APIResource{
+		{Name: "pods", SingularName: "pod", Kind: "Pod", Namespaced: true}}}, nil
+}
+
+func (d *countingDiscovery) InvalidateGroup(string) {}
+
+func TestMappedKeepsTheMappersBackoff(t *testing.T) {
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {}, Options{})
+	d := &countingDiscovery{}
+	m := NewMapped(c, restmapper.New(d, restmapper.Options{MinBackoff: time.Hour}))
+	for range 5 {
+		_, err := m.ForKind(context.Background(), schema.GroupVersionKind{Version: "v1", Kind: "Typo"})
+		assert.True(t, meta.IsNoMatchError(err), "%v", err)
+	}
+	assert.LessOrEqual(t, d.groups.Load(), int32(2), "a miss in backoff reaches no server")
 }
