@@ -308,3 +308,25 @@ func TestFixtureErrors(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, int32(http.StatusBadRequest), se.ErrStatus.Code)
 }
+
+func TestFixturePagingTwice(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newFixtureClient(t, Options{})
+	cms := c.Resource(configMaps).Namespace("default")
+	for i := range 5 {
+		_, err := cms.Create(ctx, configMap("cm-"+string(rune('a'+i)), nil), metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	all := cms.All(ctx, metav1.ListOptions{Limit: 2, LabelSelector: "app=web"})
+	names := func() []string {
+		var out []string
+		for obj, err := range all {
+			require.NoError(t, err)
+			out = append(out, obj.GetName())
+		}
+		return out
+	}
+	want := []string{"cm-a", "cm-b", "cm-c", "cm-d", "cm-e"}
+	assert.Equal(t, want, names())
+	assert.Equal(t, want, names(), "ranging again lists from the start")
+}

@@ -40,6 +40,7 @@ func (r *resource) All(ctx context.Context, opts metav1.ListOptions) iter.Seq2[*
 		opts.Limit = defaultPageSize
 	}
 	return func(yield func(*unstructured.Unstructured, error) bool) {
+		opts := opts // each range over the sequence lists from the start
 		for {
 			page, err := r.list(ctx, call{method: http.MethodGet, params: &opts})
 			if err != nil {
