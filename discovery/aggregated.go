@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"
@@ -23,6 +24,9 @@ type rootDoc struct {
 	// stale names the group-versions an aggregated document marks Stale: the
 	// server could not reach the API server that serves them.
 	stale map[schema.GroupVersion]bool
+	// invalid lists the entries an aggregated document left out (see
+	// parseAggregated); parseServedRoot returns them.
+	invalid []*InvalidEntryError
 }
 
 func (d *rootDoc) aggregated() bool { return d.resources != nil }
@@ -39,14 +43,20 @@ func (d *rootDoc) aggregated() bool { return d.resources != nil }
 //     scope, its own responseKind and verbs, and no singular name, as legacy
 //     documents have it;
 //   - a group's preferred version is its first version: the server lists them
-//     in preference order.
+//     in preference order;
+//   - a group whose name no API server can serve ("../x", or none in /apis),
+//     and a version that is invalid or listed twice, are left out and
+//     recorded in the document's invalid entries, as decodeAPIGroupList
+//     does for legacy documents; so is a group whose versions all are.
 //
 // What aggregated documents cannot say: storageVersionHash (left empty), and
 // the per-group serverAddressByClientCIDRs. Kinds are passed on as sent; note
 // that kube-apiserver spells out the group and version of custom resources'
 // kinds in aggregated documents and leaves them empty (meaning the enclosing
 // group-version) in legacy ones.
-func parseAggregated(body []byte, f format) (*rootDoc, error) {
+//
+// path is the document's: "/api" or "/apis".
+func parseAggregated(path string, body []byte, f format) (*rootDoc, error) {
 	var list apidiscoveryv2.APIGroupDiscoveryList
 	switch f {
 	case formatV2:
@@ -69,23 +79,37 @@ func parseAggregated(body []byte, f format) (*rootDoc, error) {
 	}
 	in := newInterner()
 	for i := range list.Items {
-		if err := doc.addGroup(in, &list.Items[i]); err != nil {
-			return nil, err
-		}
+		doc.addGroup(in, path, &list.Items[i])
 	}
 	return doc, nil
 }
 
-func (d *rootDoc) addGroup(in *interner, g *apidiscoveryv2.APIGroupDiscovery) error {
+// addGroup adds g to d, leaving out and recording in d.invalid what no API
+// server can serve. The group's name is checked before anything of it is
+// added, so that a group left out leaves nothing behind.
+func (d *rootDoc) addGroup(in *interner, path string, g *apidiscoveryv2.APIGroupDiscovery) {
+	leaveOut := func(gv schema.GroupVersion, err error) {
+		d.invalid = append(d.invalid, &InvalidEntryError{Path: path, GroupVersion: gv, Err: err})
+	}
+	if g.Name == "" && path != "/api" {
+		leaveOut(schema.GroupVersion{}, errors.New("group without a name in APIGroupDiscoveryList"))
+		return
+	}
+	if err := validateGroup(g.Name); err != nil {
+		leaveOut(schema.GroupVersion{Group: g.Name}, err)
+		return
+	}
 	group := metav1.APIGroup{Name: g.Name, Versions: make([]metav1.GroupVersionForDiscovery, 0, len(g.Versions))}
 	for i := range g.Versions {
 		v := &g.Versions[i]
 		gv := schema.GroupVersion{Group: g.Name, Version: in.str(v.Version)}
-		if err := validateGroupVersion(gv); err != nil {
-			return err
+		if err := validateVersion(gv); err != nil {
+			leaveOut(gv, err)
+			continue
 		}
 		if _, dup := d.resources[gv]; dup {
-			return fmt.Errorf("group-version %s listed twice", gv)
+			leaveOut(gv, fmt.Errorf("group-version %s listed twice", gv))
+			continue
 		}
 		list := resourceList(in, gv, v.Resources)
 		group.Versions = append(group.Versions, metav1.GroupVersionForDiscovery{GroupVersion: list.GroupVersion, Version: gv.Version})
@@ -94,11 +118,13 @@ func (d *rootDoc) addGroup(in *interner, g *apidiscoveryv2.APIGroupDiscovery) er
 			d.stale[gv] = true
 		}
 	}
+	if len(group.Versions) == 0 && len(g.Versions) > 0 {
+		return // every version was left out
+	}
 	if len(group.Versions) > 0 {
 		group.PreferredVersion = group.Versions[0]
 	}
 	d.groups = append(d.groups, group)
-	return nil
 }
 
 // resourceList converts one group-version's resources, sharing repeated

@@ -12,38 +12,50 @@ import (
 
 func FuzzAggregated(f *testing.F) {
 	f.Add([]byte(`{"items":[{"metadata":{"name":"x.io"},"versions":[{"version":"v1","freshness":"Stale"}]}]}`), false)
+	f.Add([]byte(`{"items":[{"metadata":{"name":"x.io"},"versions":[{"version":"v1"},{"version":"v1"},{"version":"../x"}]},`+
+		`{"metadata":{"name":""},"versions":[{"version":"v1"}]},{"metadata":{"name":"x.io"},"versions":[{"version":"v1"}]}]}`), false)
 	f.Fuzz(func(t *testing.T, body []byte, beta bool) {
 		fm := formatV2
 		if beta {
 			fm = formatV2Beta1
 		}
-		doc, err := parseAggregated(body, fm)
-		if err != nil {
-			return
-		}
-		listed := 0
-		for _, g := range doc.groups {
-			for _, v := range g.Versions {
-				gv := schema.GroupVersion{Group: g.Name, Version: v.Version}
-				if err := validateGroupVersion(gv); err != nil {
-					t.Fatalf("parsed an invalid group-version: %v", err)
-				}
-				if doc.resources[gv] == nil {
-					t.Fatalf("%s listed without resources", gv)
-				}
-				listed++
+		for i, path := range rootPaths {
+			doc, err := parseAggregated(path, body, fm)
+			if err != nil {
+				return
 			}
-		}
-		if listed != len(doc.resources) {
-			t.Fatalf("%d group-versions listed, %d with resources", listed, len(doc.resources))
-		}
-		s := emptySnapshot.withRoots([2]*root{rootAPIs: {doc: doc}}, 1)
-		for gv := range s.listed {
-			if e := s.gvs[gv]; e == nil || e.list == nil {
-				t.Fatalf("%s listed without data", gv)
+			checkAggregated(t, doc)
+			var roots [2]*root
+			roots[i] = &root{doc: doc}
+			s := emptySnapshot.withRoots(roots, 1)
+			for gv := range s.listed {
+				if e := s.gvs[gv]; e == nil || e.list == nil {
+					t.Fatalf("%s listed without data", gv)
+				}
 			}
 		}
 	})
+}
+
+// checkAggregated fails t unless every group-version doc lists is valid and
+// has resources, and doc has no resources of group-versions it does not list.
+func checkAggregated(t *testing.T, doc *rootDoc) {
+	listed := 0
+	for _, g := range doc.groups {
+		for _, v := range g.Versions {
+			gv := schema.GroupVersion{Group: g.Name, Version: v.Version}
+			if err := validateGroupVersion(gv); err != nil {
+				t.Fatalf("parsed an invalid group-version: %v", err)
+			}
+			if doc.resources[gv] == nil {
+				t.Fatalf("%s listed without resources", gv)
+			}
+			listed++
+		}
+	}
+	if listed != len(doc.resources) {
+		t.Fatalf("%d group-versions listed, %d with resources", listed, len(doc.resources))
+	}
 }
 
 func FuzzLegacy(f *testing.F) {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -34,14 +35,14 @@ var brokenLegacyDocs = map[string]string{
 	"/apis/last.example/v1":  `{"kind":"APIResourceList","groupVersion":"last.example/v1","resources":[{"name":"lasts","namespaced":true,"kind":"Last","verbs":["get"]}]}`,
 }
 
-// docServer serves docs with ETags and counts the requests by path; a
-// request for anything else is a test failure.
+// docServer serves docs as contentType with ETags and counts the requests
+// by path; a request for anything else is a test failure.
 type docServer struct {
 	mu    sync.Mutex // guards paths
 	paths map[string]int
 }
 
-func newDocServer(t *testing.T, docs map[string]string) (*httptest.Server, *docServer) {
+func newDocServer(t *testing.T, contentType string, docs map[string]string) (*httptest.Server, *docServer) {
 	d := &docServer{paths: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d.mu.Lock()
@@ -59,7 +60,7 @@ func newDocServer(t *testing.T, docs map[string]string) (*httptest.Server, *docS
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", contentType)
 		_, _ = w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close)
@@ -76,7 +77,7 @@ func (d *docServer) take() map[string]int {
 
 func TestInvalidEntriesAreLeftOut(t *testing.T) {
 	ctx := context.Background()
-	srv, counts := newDocServer(t, brokenLegacyDocs)
+	srv, counts := newDocServer(t, "application/json", brokenLegacyDocs)
 	cacheDir := filepath.Join(t.TempDir(), "cache")
 	c, err := NewForConfig(&rest.Config{Host: srv.URL}, Options{CacheDir: cacheDir})
 	require.NoError(t, err)
@@ -163,4 +164,134 @@ func TestParseServedRootLeavesOutOnlyTheBadEntries(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, invalid, 1)
 	assert.Empty(t, doc.groups, "no valid core version: no core group")
+}
+
+// brokenAggregatedDocs is an aggregated server, in format version v ("v2"
+// or "v2beta1"), whose root documents list, next to valid groups, entries no
+// API server can serve, and a version listed twice.
+func brokenAggregatedDocs(v string) map[string]string {
+	list := func(items ...string) string {
+		return `{"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/` + v + `","items":[` + strings.Join(items, ",") + `]}`
+	}
+	group := func(name string, versions ...string) string {
+		return `{"metadata":{"name":"` + name + `"},"versions":[` + strings.Join(versions, ",") + `]}`
+	}
+	version := func(v, resource, kind string) string {
+		return `{"version":"` + v + `","resources":[{"resource":"` + resource + `","responseKind":{"group":"","version":"","kind":"` + kind + `"},` +
+			`"scope":"Namespaced","verbs":["get"]}],"freshness":"Current"}`
+	}
+	return map[string]string{
+		"/api": list(group("", version("v1", "pods", "Pod"), version("../x", "pods", "Pod"))),
+		"/apis": list(
+			group("first.example", version("v1", "firsts", "First")),
+			group("../../escape", version("v1", "escapes", "Escape")),
+			group("", version("v1", "nameless", "Nameless")),
+			group("mixed.example", version("../../x", "xs", "X"), version("v1", "mixes", "Mix"), version("v1", "twice", "Twice")),
+			group("last.example", version("v1", "lasts", "Last")),
+		),
+	}
+}
+
+func TestInvalidAggregatedEntriesAreLeftOut(t *testing.T) {
+	for _, v := range []string{"v2", "v2beta1"} {
+		t.Run(v, func(t *testing.T) {
+			ctx := context.Background()
+			contentType := "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList"
+			srv, counts := newDocServer(t, contentType, brokenAggregatedDocs(v))
+			cacheDir := filepath.Join(t.TempDir(), "cache")
+			c, err := NewForConfig(&rest.Config{Host: srv.URL}, Options{CacheDir: cacheDir})
+			require.NoError(t, err)
+			t.Cleanup(c.rc.CloseIdleConnections)
+
+			check := func(t *testing.T) {
+				t.Helper()
+				groups, lists, err := c.GroupsAndResources(ctx)
+				var partial *PartialError
+				require.ErrorAs(t, err, &partial, "the entries left out are reported")
+				assert.Empty(t, partial.Failed, "nothing that could be discovered failed")
+				var left []schema.GroupVersion
+				for _, ie := range partial.Invalid {
+					left = append(left, ie.GroupVersion)
+				}
+				assert.Equal(t, []schema.GroupVersion{
+					{Version: "../x"}, {Group: "../../escape"}, {},
+					{Group: "mixed.example", Version: "../../x"}, {Group: "mixed.example", Version: "v1"},
+				}, left)
+				assert.Equal(t, "/api", partial.Invalid[0].Path)
+				assert.Equal(t, "/apis", partial.Invalid[1].Path)
+				assert.ErrorContains(t, err, `invalid group "../../escape"`)
+				assert.ErrorContains(t, err, "mixed.example/v1 listed twice")
+
+				var names []string
+				for _, g := range groups {
+					names = append(names, g.Name)
+				}
+				assert.Equal(t, []string{"", "first.example", "mixed.example", "last.example"}, names, "the valid groups are served")
+				mixed := groups[2]
+				assert.Equal(t, []metav1.GroupVersionForDiscovery{{GroupVersion: "mixed.example/v1", Version: "v1"}}, mixed.Versions)
+				assert.Equal(t, "v1", mixed.PreferredVersion.Version, "the preferred version was the invalid one")
+				require.Len(t, lists, 4)
+				assert.Equal(t, "Pod", lists[0].APIResources[0].Kind)
+				assert.Equal(t, "Mix", lists[2].APIResources[0].Kind, "the first of two listings is kept")
+
+				list, err := c.Resources(ctx, schema.GroupVersion{Group: "last.example", Version: "v1"})
+				require.NoError(t, err)
+				assert.Equal(t, "Last", list.APIResources[0].Kind)
+				for i, r := range c.snap.Load().roots {
+					assert.Empty(t, r.etag, "%s is kept without its ETag", rootPaths[i])
+				}
+			}
+
+			t.Run("cold", func(t *testing.T) {
+				check(t)
+				assert.Equal(t, map[string]int{"/api": 1, "/apis": 1}, counts.take())
+			})
+			t.Run("warm", func(t *testing.T) {
+				check(t)
+				assert.Empty(t, counts.take(), "within the TTL the report costs no request")
+			})
+			t.Run("after the TTL", func(t *testing.T) {
+				expire(c)
+				check(t) // a 304 would have lost the report
+				assert.Equal(t, map[string]int{"/api": 1, "/apis": 1}, counts.take())
+			})
+
+			host, err := os.ReadDir(cacheDir)
+			require.NoError(t, err)
+			require.Len(t, host, 1)
+			for _, name := range []string{"api.json", "apis.json"} {
+				_, err = os.Stat(filepath.Join(cacheDir, host[0].Name(), "aggregated", name))
+				assert.ErrorIs(t, err, os.ErrNotExist, "a document with invalid entries is not cached on disk")
+			}
+			for path := range snapshotTree(t, filepath.Dir(cacheDir)) {
+				assert.NotContains(t, path, "escape")
+			}
+		})
+	}
+}
+
+func TestParseServedAggregatedRootLeavesOutOnlyTheBadEntries(t *testing.T) {
+	for _, v := range []string{"v2", "v2beta1"} {
+		t.Run(v, func(t *testing.T) {
+			contentType := "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList"
+			body := []byte(brokenAggregatedDocs(v)["/apis"])
+			doc, invalid, err := parseServedRoot("/apis", contentType, body)
+			require.NoError(t, err)
+			assert.Len(t, invalid, 4)
+			for _, ie := range invalid {
+				assert.Equal(t, "/apis", ie.Path)
+			}
+			require.Len(t, doc.groups, 3)
+			assert.Len(t, doc.resources, 3, "nothing is kept of a group or version left out")
+
+			_, err = parseRoot("/apis", contentType, body)
+			assert.ErrorContains(t, err, "invalid group", "the disk cache still refuses such a document")
+
+			doc, invalid, err = parseServedRoot("/apis", contentType, []byte(`{"items":[{"metadata":{"name":"x.io"},"versions":[{"version":"v1/x"}]}]}`))
+			require.NoError(t, err)
+			assert.Len(t, invalid, 1)
+			assert.Empty(t, doc.groups, "a group whose versions are all left out is left out")
+			assert.Empty(t, doc.resources)
+		})
+	}
 }

@@ -22,14 +22,16 @@ func parseRoot(path, contentType string, body []byte) (*rootDoc, error) {
 	return strict(parseServedRoot(path, contentType, body))
 }
 
-// parseServedRoot is parseRoot for a document the server just sent: a legacy
-// document's entries whose names no API server can serve are left out and
-// returned, so that one broken entry does not hide the valid groups.
-// Aggregated documents are still refused whole by parseAggregated.
+// parseServedRoot is parseRoot for a document the server just sent: entries
+// whose names no API server can serve are left out and returned, so that one
+// broken entry does not hide the valid groups.
 func parseServedRoot(path, contentType string, body []byte) (*rootDoc, []*InvalidEntryError, error) {
 	if f := formatOf(contentType); f != formatLegacy {
-		doc, err := parseAggregated(body, f)
-		return doc, nil, err
+		doc, err := parseAggregated(path, body, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		return doc, doc.invalid, nil
 	}
 	if path == "/api" {
 		return decodeAPIVersions(body)

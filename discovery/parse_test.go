@@ -144,7 +144,7 @@ func TestParseAggregatedStaleAndMissingKinds(t *testing.T) {
 	   {"resource":"nodes","scope":"Cluster","singularResource":"node","verbs":["get"],
 	    "subresources":[{"subresource":"status","responseKind":{"kind":"NodeMetrics"},"verbs":["get"]},
 	                    {"subresource":"nokind","verbs":["get"]}]}]}]}]}`)
-	doc, err := parseAggregated(body, formatV2)
+	doc, err := parseAggregated("/apis", body, formatV2)
 	require.NoError(t, err)
 	stale := schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}
 	fresh := schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1alpha1"}

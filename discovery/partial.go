@@ -94,9 +94,10 @@ func partialError(failed map[schema.GroupVersion]error, invalid []*InvalidEntryE
 
 // InvalidEntryError is an entry of /api or /apis that discovery left out
 // because no API server can serve its name: a group named "../x", a version
-// with a slash, a group without a name. Only a broken or hostile server sends
-// one; the rest of the document is served, and no request or disk cache path
-// is ever made of the entry.
+// with a slash, a group without a name in /apis; or because an aggregated
+// document listed its group-version before (the first listing is served).
+// Only a broken or hostile server sends one; the rest of the document is
+// served, and no request or disk cache path is ever made of the entry.
 type InvalidEntryError struct {
 	// Path is the document that listed the entry: "/api" or "/apis".
 	Path string

@@ -65,8 +65,8 @@ func (c *Client) Resources(ctx context.Context, gv schema.GroupVersion) (*metav1
 // GroupsAndResources returns every group and the resource lists of all their
 // versions, in Groups order. Group-versions whose discovery failed are named
 // in a *PartialError returned with the rest; their last good lists, if any,
-// are included. So are, in its Invalid, the entries of a legacy /api or /apis
-// that were left out because no API server can serve their names.
+// are included. So are, in its Invalid, the entries of /api or /apis (legacy
+// or aggregated) that were left out because no API server can serve them.
 //
 // Cost with aggregated discovery: that of Groups. With legacy discovery: that
 // of Groups plus 1 request for each group-version older than the TTL, at most
