@@ -101,9 +101,11 @@ func (a *authRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) 
 	if authz, err = a.authorization(req); err != nil {
 		return nil, err
 	}
-	body, err := req.GetBody()
-	if err != nil {
-		return nil, err
+	body := req.Body // nil or http.NoBody unless GetBody is set (see replayable)
+	if req.GetBody != nil {
+		if body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
 	}
 	return a.next.RoundTrip(a.prepare(req, authz, body))
 }

@@ -139,3 +139,26 @@ func TestTokenFileKeepsLastGoodToken(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Bearer better", got)
 }
+
+func TestTokenFileRereadOn401AfterRedirect(t *testing.T) {
+	// A redirected GET carries no GetBody: the retry must not need one.
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/start":
+			http.Redirect(w, r, "/end", http.StatusFound)
+		case r.Header.Get("Authorization") != "Bearer new1":
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+		default:
+			_, _ = w.Write([]byte("{}"))
+		}
+	})
+	path := writeFile(t, t.TempDir(), "token", []byte("old1"))
+	c := newTestClient(t, srv, func(c *Config) { c.BearerTokenFile = path })
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, []byte("new1"), 0o600))
+	require.NoError(t, os.Chtimes(path, fi.ModTime(), fi.ModTime()))
+	require.NotPanics(t, func() {
+		require.NoError(t, c.Get().AbsPath("/start").Do(context.Background()).Error())
+	})
+}
