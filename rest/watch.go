@@ -50,7 +50,7 @@ func (r *Request) WatchWith(ctx context.Context, newDecoder func(io.ReadCloser) 
 	if err != nil {
 		return nil, err
 	}
-	return NewStreamWatcher(newDecoder(body)), nil
+	return newStreamWatcher(newDecoder(body), ctx.Done()), nil
 }
 
 // NewStreamWatcher runs d in a goroutine and delivers its events on the
@@ -59,7 +59,13 @@ func (r *Request) WatchWith(ctx context.Context, newDecoder func(io.ReadCloser) 
 // closes. Stop closes d and returns once the goroutine has finished, so no
 // goroutine is left behind. Safe for concurrent use.
 func NewStreamWatcher(d EventDecoder) watch.Interface {
-	w := &streamWatcher{d: d, result: make(chan watch.Event), done: make(chan struct{}), exited: make(chan struct{})}
+	return newStreamWatcher(d, nil)
+}
+
+// newStreamWatcher is NewStreamWatcher whose goroutine also ends when
+// cancelled is closed, even while no one reads its events.
+func newStreamWatcher(d EventDecoder, cancelled <-chan struct{}) *streamWatcher {
+	w := &streamWatcher{d: d, result: make(chan watch.Event), done: make(chan struct{}), exited: make(chan struct{}), cancelled: cancelled}
 	go w.receive()
 	return w
 }
@@ -70,6 +76,9 @@ type streamWatcher struct {
 	done   chan struct{} // closed by Stop
 	exited chan struct{} // closed when receive returns
 	once   sync.Once
+	// cancelled is the watch's ctx.Done(): a send blocked on a caller that
+	// no longer reads must not outlive it. nil: no context.
+	cancelled <-chan struct{}
 }
 
 func (w *streamWatcher) ResultChan() <-chan watch.Event { return w.result }
@@ -118,6 +127,8 @@ func (w *streamWatcher) reportError(err error) {
 func (w *streamWatcher) send(ev watch.Event) bool {
 	select {
 	case <-w.done:
+		return false
+	case <-w.cancelled:
 		return false
 	case w.result <- ev:
 		return true

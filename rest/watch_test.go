@@ -201,3 +201,22 @@ func TestJSONEventDecoderCustomDecode(t *testing.T) {
 	assert.Equal(t, io.EOF, err)
 	require.NoError(t, d.Close())
 }
+
+func TestWatchGoroutineEndsOnCancelWithoutAReader(t *testing.T) {
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, evAdded+"\n"+evModified+"\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	c := newTestClient(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	w, err := c.Get().Watch(ctx)
+	require.NoError(t, err)
+	time.Sleep(50 * time.Millisecond) // the first event waits for a reader that never comes
+	cancel()
+	select {
+	case <-w.(*streamWatcher).exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watch goroutine outlived its context")
+	}
+}
