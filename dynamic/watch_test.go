@@ -226,3 +226,22 @@ func TestResumingWatchAfterInitialEvents(t *testing.T) {
 		"allowWatchBookmarks=true&resourceVersion=7&watch=true",
 	}, queries)
 }
+
+func TestWatchListEndsOnCancelWithoutAReader(t *testing.T) {
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(jsonEvent(watch.Added, podWithRV("a", "10")) + jsonEvent(watch.Added, podWithRV("b", "11"))))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := c.Resource(pods).WatchList(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	time.Sleep(50 * time.Millisecond) // an event waits for a reader that never comes
+	cancel()
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the WatchList goroutine outlived its context")
+	}
+}

@@ -35,7 +35,8 @@ type WatchListStream struct {
 // resourceVersionMatch=NotOlderThan and bookmarks, from opts.ResourceVersion
 // ("" means the most recent state). The server must support WatchList
 // (Kubernetes 1.27+ with the feature enabled, on by default since 1.32);
-// otherwise it refuses the request and the error is returned.
+// otherwise it refuses the request and the error is returned. Stop or
+// cancelling ctx ends it.
 func (r *resource) WatchList(ctx context.Context, opts metav1.ListOptions) (*WatchListStream, error) {
 	send := true
 	opts.SendInitialEvents = &send
@@ -47,7 +48,7 @@ func (r *resource) WatchList(ctx context.Context, opts metav1.ListOptions) (*Wat
 	}
 	s := &WatchListStream{w: w, result: make(chan watch.Event), synced: make(chan struct{}),
 		done: make(chan struct{}), stop: make(chan struct{})}
-	go s.run()
+	go s.run(ctx)
 	return s, nil
 }
 
@@ -72,7 +73,9 @@ func (s *WatchListStream) Stop() {
 	<-s.done
 }
 
-func (s *WatchListStream) run() {
+// run forwards the watch's events; a send blocked on a caller that no
+// longer reads gives up when Stop is called or ctx ends.
+func (s *WatchListStream) run(ctx context.Context) {
 	defer close(s.done)
 	defer close(s.result)
 	synced := false
@@ -88,6 +91,8 @@ func (s *WatchListStream) run() {
 		select {
 		case s.result <- ev:
 		case <-s.stop:
+			return
+		case <-ctx.Done():
 			return
 		}
 	}
