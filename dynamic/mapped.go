@@ -39,7 +39,11 @@ func (m *Mapped) ForKind(ctx context.Context, gvk schema.GroupVersionKind) (Name
 	if err != nil {
 		return nil, err
 	}
-	return &resource{c: m.c, gvr: mapping.Resource, scope: mapping.Scope.Name(), kind: gvk.GroupKind()}, nil
+	r := &resource{c: m.c, gvr: mapping.Resource, kind: gvk.GroupKind()}
+	if mapping.Scope != nil { // a hand-built mapper may leave it unset: unknown
+		r.scope = mapping.Scope.Name()
+	}
+	return r, nil
 }
 
 // ForObject returns the resource of obj's apiVersion and kind in obj's
@@ -74,6 +78,9 @@ func (m *Mapped) mapping(ctx context.Context, gvk schema.GroupVersionKind) (*met
 	}
 	if err != nil {
 		return nil, err
+	}
+	if mapping == nil {
+		return nil, fmt.Errorf("dynamic: the RESTMapper returned no mapping and no error for %s", gvk)
 	}
 	return mapping, nil
 }

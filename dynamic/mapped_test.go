@@ -148,3 +148,20 @@ func TestMappedKeepsTheMappersBackoff(t *testing.T) {
 	}
 	assert.LessOrEqual(t, d.groups.Load(), int32(2), "a miss in backoff reaches no server")
 }
+
+// scopelessMapper answers every kind with a mapping whose Scope is unset,
+// as hand-built mappers can.
+type scopelessMapper struct{ meta.RESTMapper }
+
+func (scopelessMapper) RESTMapping(gk schema.GroupKind, _ ...string) (*meta.RESTMapping, error) {
+	return &meta.RESTMapping{Resource: deployments, GroupVersionKind: gk.WithVersion("v1")}, nil
+}
+
+func TestMappedMappingWithoutScope(t *testing.T) {
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {}, Options{})
+	m := NewMapped(c, scopelessMapper{})
+	require.NotPanics(t, func() {
+		_, err := m.ForKind(context.Background(), deploymentKind)
+		assert.NoError(t, err, "an unknown scope is checked by the server")
+	})
+}
