@@ -136,7 +136,8 @@ func validVersions(g metav1.APIGroup) (metav1.APIGroup, []*InvalidEntryError) {
 	return g, invalid
 }
 
-// parseResourceList decodes GET /api/v1 or /apis/<group>/<version>.
+// parseResourceList decodes GET /api/v1 or /apis/<group>/<version>, with
+// its repeated strings and lists shared as in aggregated documents.
 func parseResourceList(body []byte, gv schema.GroupVersion) (*metav1.APIResourceList, error) {
 	var list metav1.APIResourceList
 	if err := json.Unmarshal(body, &list); err != nil {
@@ -149,7 +150,30 @@ func parseResourceList(body []byte, gv schema.GroupVersion) (*metav1.APIResource
 	default:
 		return nil, fmt.Errorf("APIResourceList for %q where %q was asked", list.GroupVersion, gv)
 	}
+	list.APIResources = internResources(list.APIResources)
 	return &list, nil
+}
+
+// internResources returns rs in a slice of its length (the decoder leaves
+// room to grow) with the kinds, groups, versions and string lists that
+// repeat shared through one interner, as resourceList does. Names and
+// storage version hashes are left alone: they do not repeat.
+func internResources(rs []metav1.APIResource) []metav1.APIResource {
+	if rs == nil {
+		return nil
+	}
+	in := newInterner()
+	out := make([]metav1.APIResource, len(rs))
+	for i, r := range rs {
+		r.Group = in.str(r.Group)
+		r.Version = in.str(r.Version)
+		r.Kind = in.str(r.Kind)
+		r.Verbs = in.list(r.Verbs)
+		r.ShortNames = in.list(r.ShortNames)
+		r.Categories = in.list(r.Categories)
+		out[i] = r
+	}
+	return out
 }
 
 // validateGroupVersion rejects names no API server can serve. Besides guarding
