@@ -221,8 +221,9 @@ func TestDiskCacheCraftedHostAttack(t *testing.T) {
 }
 
 // TestDiskCacheHostileGroupNamesAttack serves discovery documents whose
-// group and version names are paths: the document is refused, no hostile
-// path is requested, and nothing is written outside the cache directory.
+// group and version names are paths: the hostile entries are skipped and
+// reported, the valid group is served, no hostile path is requested, and
+// nothing is written outside the cache directory.
 func TestDiskCacheHostileGroupNamesAttack(t *testing.T) {
 	docs := map[string]string{
 		"/api":    `{"kind":"APIVersions","versions":["v1"]}`,

@@ -20,7 +20,7 @@ func TestInternerSharesEqualValues(t *testing.T) {
 	b := in.list([]string{"get", "list"})
 	assert.Equal(t, []string{"get", "list"}, b)
 	assert.Same(t, &a[0], &b[0], "equal lists share one backing array")
-	assert.Equal(t, unsafe.StringData(a[0]), unsafe.StringData(in.str(string([]byte("get")))), "elements are interned")
+	assert.Same(t, unsafe.StringData(a[0]), unsafe.StringData(in.str(string([]byte("get")))), "elements are interned")
 	assert.Equal(t, cap(a), len(a), "interned lists are allocated at their size")
 }
 
