@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -40,7 +41,20 @@ func buildRoundTripper(cfg *Config, base *url.URL) (http.RoundTripper, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &authRoundTripper{next: rt, host: base.Host, creds: creds, imp: cfg.Impersonate}, nil
+	return &authRoundTripper{next: rt, host: base.Host, creds: creds, imp: cfg.Impersonate.clone()}, nil
+}
+
+// clone copies imp's slices and map: NewClient keeps nothing of its Config.
+func (imp ImpersonationConfig) clone() ImpersonationConfig {
+	imp.Groups = slices.Clone(imp.Groups)
+	if imp.Extra != nil {
+		extra := make(map[string][]string, len(imp.Extra))
+		for k, vs := range imp.Extra {
+			extra[k] = slices.Clone(vs)
+		}
+		imp.Extra = extra
+	}
+	return imp
 }
 
 // pickCredentials chooses one source: a token file, then a token, then an

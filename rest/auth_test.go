@@ -162,3 +162,21 @@ func TestTokenFileRereadOn401AfterRedirect(t *testing.T) {
 		require.NoError(t, c.Get().AbsPath("/start").Do(context.Background()).Error())
 	})
 }
+
+func TestClientKeepsNoReferenceToConfig(t *testing.T) {
+	got := make(chan http.Header, 1)
+	srv := newTestServer(t, headerEcho(t, got))
+	cfg := &Config{Host: srv.URL, WarningHandler: NoWarnings{}, Impersonate: ImpersonationConfig{
+		UserName: "bob", Groups: []string{"g1"}, Extra: map[string][]string{"scopes": {"a"}}}}
+	c, err := NewClient(cfg)
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	cfg.Impersonate.Groups[0] = "changed"
+	cfg.Impersonate.Extra["scopes"][0] = "changed"
+	cfg.Impersonate.Extra["more"] = []string{"x"}
+	require.NoError(t, c.Get().Do(context.Background()).Error())
+	h := <-got
+	assert.Equal(t, []string{"g1"}, h.Values("Impersonate-Group"))
+	assert.Equal(t, []string{"a"}, h.Values("Impersonate-Extra-Scopes"))
+	assert.Empty(t, h.Values("Impersonate-Extra-More"))
+}

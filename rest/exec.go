@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"time"
 
@@ -87,7 +88,9 @@ func newExecAuth(ec *ExecConfig, cfg *Config, l loadedTLS) (*execAuth, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &execAuth{cfg: *ec, info: info, now: time.Now}, nil
+	cp := *ec // keep nothing of the caller's Config
+	cp.Args, cp.Env = slices.Clone(ec.Args), slices.Clone(ec.Env)
+	return &execAuth{cfg: cp, info: info, now: time.Now}, nil
 }
 
 // authorization returns "Bearer <token>" from the plugin's credential, or ""
