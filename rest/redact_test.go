@@ -130,3 +130,19 @@ func TestLogValueRedactsSecrets(t *testing.T) {
 	assert.Equal(t, "s3cr3t-token", cfg.BearerToken, "logging does not change the Config")
 	assert.NotContains(t, fmt.Sprintf("%+v", cfg), "s3cr3t-proxy", "fmt hides the proxy password too")
 }
+
+func TestRequestErrorsRedactTheHostsPassword(t *testing.T) {
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	c := newTestClient(t, srv, func(c *Config) {
+		c.Host = strings.Replace(srv.URL, "http://", "http://admin:s3cret@", 1)
+		c.OnRetry = func(info RetryInfo) { assert.NotContains(t, info.URL, "s3cret") }
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := c.Get().AbsPath("/api").Do(ctx).Error()
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.NotContains(t, re.URL, "s3cret")
+}

@@ -101,17 +101,20 @@ func (r *Request) run(ctx context.Context, readBody bool) (*http.Response, []byt
 	if r.err != nil {
 		return nil, nil, r.err
 	}
-	u := r.URL().String()
+	target := r.URL()
+	// shown is what errors and OnRetry see: a password in Config.Host is a
+	// secret like any other.
+	u, shown := target.String(), target.Redacted()
 	for retries := 0; ; retries++ {
 		resp, body, err := r.attempt(ctx, u, readBody)
 		wait, again := r.c.retryPolicy(r.method, resp, err, retries)
 		if !again {
 			if err != nil {
-				return nil, nil, r.wrap(u, err)
+				return nil, nil, r.wrap(shown, err)
 			}
 			return resp, body, nil
 		}
-		info := RetryInfo{Attempt: retries + 1, Method: r.method, URL: u, Err: err, Wait: wait}
+		info := RetryInfo{Attempt: retries + 1, Method: r.method, URL: shown, Err: err, Wait: wait}
 		if resp != nil {
 			info.StatusCode = resp.StatusCode
 			drain(resp.Body)
@@ -120,7 +123,7 @@ func (r *Request) run(ctx context.Context, readBody bool) (*http.Response, []byt
 			r.c.onRetry(info)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, nil, r.wrap(u, fmt.Errorf("waiting to retry: %w", err))
+			return nil, nil, r.wrap(shown, fmt.Errorf("waiting to retry: %w", err))
 		}
 	}
 }
