@@ -46,10 +46,14 @@ func (c *Client) Resources(ctx context.Context, gv schema.GroupVersion) (*metav1
 	if err != nil {
 		return nil, err
 	}
-	if s.listed[gv] && !s.aggregated(gv) && !c.isFresh(gvKey(gv)) {
-		if _, err := c.shared(ctx, gvKey(gv), c.refreshGV(gv)); ctx.Err() != nil {
-			return nil, err
+	if s.listed[gv] && !s.aggregated(gv) {
+		if !c.isFresh(gvKey(gv)) {
+			if _, err := c.shared(ctx, gvKey(gv), c.refreshGV(gv)); ctx.Err() != nil {
+				return nil, err
+			}
 		}
+		// A concurrent caller may have published gv's entry, and marked it
+		// fresh, after s was taken: read it from the newest snapshot.
 		s = c.snap.Load()
 	}
 	e := s.gvs[gv]
@@ -76,9 +80,9 @@ func (c *Client) GroupsAndResources(ctx context.Context) ([]*metav1.APIGroup, []
 	if err != nil {
 		return nil, nil, err
 	}
-	if c.refreshLegacy(ctx, s) {
-		s = c.snap.Load()
-	}
+	c.refreshLegacy(ctx, s)
+	// The entries this call or a concurrent one published since s was taken.
+	s = c.snap.Load()
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -103,12 +107,11 @@ func (c *Client) GroupsAndResources(ctx context.Context) ([]*metav1.APIGroup, []
 }
 
 // refreshLegacy refreshes the legacy group-version documents of s that are
-// older than the TTL, Options.Parallelism at a time. It reports whether it
-// refreshed any.
-func (c *Client) refreshLegacy(ctx context.Context, s *snapshot) bool {
+// older than the TTL, Options.Parallelism at a time, and publishes them in
+// the client's snapshot (not in s, which is immutable).
+func (c *Client) refreshLegacy(ctx context.Context, s *snapshot) {
 	var g errgroup.Group
 	g.SetLimit(c.opts.Parallelism)
-	started := false
 	for _, gv := range s.versions() {
 		if s.aggregated(gv) || c.isFresh(gvKey(gv)) {
 			continue
@@ -116,14 +119,12 @@ func (c *Client) refreshLegacy(ctx context.Context, s *snapshot) bool {
 		if ctx.Err() != nil {
 			break // do not start refreshes nobody waits for
 		}
-		started = true
 		g.Go(func() error {
 			_, _ = c.shared(ctx, gvKey(gv), c.refreshGV(gv)) // the outcome is recorded in the snapshot
 			return nil
 		})
 	}
 	_ = g.Wait()
-	return started
 }
 
 // PreferredResources returns, for each group-version that has resources, the
