@@ -75,24 +75,56 @@ func (d *docServer) take() map[string]int {
 	return p
 }
 
-func TestInvalidEntriesAreLeftOut(t *testing.T) {
-	ctx := context.Background()
-	srv, counts := newDocServer(t, "application/json", brokenLegacyDocs)
+// newBrokenDocsClient serves docs (with contentType for the roots) and
+// returns a client on them with a disk cache, the request counts and the
+// cache directory.
+func newBrokenDocsClient(t *testing.T, contentType string, docs map[string]string) (*Client, *docServer, string) {
+	t.Helper()
+	srv, counts := newDocServer(t, contentType, docs)
 	cacheDir := filepath.Join(t.TempDir(), "cache")
 	c, err := NewForConfig(&rest.Config{Host: srv.URL}, Options{CacheDir: cacheDir})
 	require.NoError(t, err)
 	t.Cleanup(c.rc.CloseIdleConnections)
+	return c, counts, cacheDir
+}
+
+// leftOut returns the *PartialError err must be, with no failure in it, and
+// the group-versions of the entries it reports as left out, in order.
+func leftOut(t *testing.T, err error) (*PartialError, []schema.GroupVersion) {
+	t.Helper()
+	var partial *PartialError
+	require.ErrorAs(t, err, &partial, "the entries left out are reported")
+	assert.Empty(t, partial.Failed, "nothing that could be discovered failed")
+	var left []schema.GroupVersion
+	for _, ie := range partial.Invalid {
+		left = append(left, ie.GroupVersion)
+	}
+	return partial, left
+}
+
+// assertValidGroupsServed checks that the valid groups of the broken
+// documents are served, mixed.example with only its valid version.
+func assertValidGroupsServed(t *testing.T, groups []*metav1.APIGroup, lists []*metav1.APIResourceList) {
+	t.Helper()
+	var names []string
+	for _, g := range groups {
+		names = append(names, g.Name)
+	}
+	assert.Equal(t, []string{"", "first.example", "mixed.example", "last.example"}, names, "the valid groups are served")
+	mixed := groups[2]
+	assert.Equal(t, []metav1.GroupVersionForDiscovery{{GroupVersion: "mixed.example/v1", Version: "v1"}}, mixed.Versions)
+	assert.Equal(t, "v1", mixed.PreferredVersion.Version, "the preferred version was the invalid one")
+	require.Len(t, lists, 4)
+}
+
+func TestInvalidEntriesAreLeftOut(t *testing.T) {
+	ctx := context.Background()
+	c, counts, cacheDir := newBrokenDocsClient(t, "application/json", brokenLegacyDocs)
 
 	check := func(t *testing.T) {
 		t.Helper()
 		groups, lists, err := c.GroupsAndResources(ctx)
-		var partial *PartialError
-		require.ErrorAs(t, err, &partial, "the entries left out are reported")
-		assert.Empty(t, partial.Failed, "nothing that could be discovered failed")
-		var left []schema.GroupVersion
-		for _, ie := range partial.Invalid {
-			left = append(left, ie.GroupVersion)
-		}
+		_, left := leftOut(t, err)
 		assert.Equal(t, []schema.GroupVersion{
 			{Version: "../x"}, {Group: "../../escape"}, {}, {Group: "mixed.example", Version: "../../x"},
 		}, left)
@@ -101,15 +133,7 @@ func TestInvalidEntriesAreLeftOut(t *testing.T) {
 		require.ErrorAs(t, err, &ie)
 		assert.Equal(t, "/api", ie.Path)
 
-		var names []string
-		for _, g := range groups {
-			names = append(names, g.Name)
-		}
-		assert.Equal(t, []string{"", "first.example", "mixed.example", "last.example"}, names, "the valid groups are served")
-		mixed := groups[2]
-		assert.Equal(t, []metav1.GroupVersionForDiscovery{{GroupVersion: "mixed.example/v1", Version: "v1"}}, mixed.Versions)
-		assert.Equal(t, "v1", mixed.PreferredVersion.Version, "the preferred version was the invalid one")
-		require.Len(t, lists, 4)
+		assertValidGroupsServed(t, groups, lists)
 		assert.Equal(t, "Mix", lists[2].APIResources[0].Kind)
 
 		gl, err := c.Groups(ctx)
@@ -197,22 +221,12 @@ func TestInvalidAggregatedEntriesAreLeftOut(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			ctx := context.Background()
 			contentType := "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList"
-			srv, counts := newDocServer(t, contentType, brokenAggregatedDocs(v))
-			cacheDir := filepath.Join(t.TempDir(), "cache")
-			c, err := NewForConfig(&rest.Config{Host: srv.URL}, Options{CacheDir: cacheDir})
-			require.NoError(t, err)
-			t.Cleanup(c.rc.CloseIdleConnections)
+			c, counts, cacheDir := newBrokenDocsClient(t, contentType, brokenAggregatedDocs(v))
 
 			check := func(t *testing.T) {
 				t.Helper()
 				groups, lists, err := c.GroupsAndResources(ctx)
-				var partial *PartialError
-				require.ErrorAs(t, err, &partial, "the entries left out are reported")
-				assert.Empty(t, partial.Failed, "nothing that could be discovered failed")
-				var left []schema.GroupVersion
-				for _, ie := range partial.Invalid {
-					left = append(left, ie.GroupVersion)
-				}
+				partial, left := leftOut(t, err)
 				assert.Equal(t, []schema.GroupVersion{
 					{Version: "../x"}, {Group: "../../escape"}, {},
 					{Group: "mixed.example", Version: "../../x"}, {Group: "mixed.example", Version: "v1"},
@@ -222,15 +236,7 @@ func TestInvalidAggregatedEntriesAreLeftOut(t *testing.T) {
 				assert.ErrorContains(t, err, `invalid group "../../escape"`)
 				assert.ErrorContains(t, err, "mixed.example/v1 listed twice")
 
-				var names []string
-				for _, g := range groups {
-					names = append(names, g.Name)
-				}
-				assert.Equal(t, []string{"", "first.example", "mixed.example", "last.example"}, names, "the valid groups are served")
-				mixed := groups[2]
-				assert.Equal(t, []metav1.GroupVersionForDiscovery{{GroupVersion: "mixed.example/v1", Version: "v1"}}, mixed.Versions)
-				assert.Equal(t, "v1", mixed.PreferredVersion.Version, "the preferred version was the invalid one")
-				require.Len(t, lists, 4)
+				assertValidGroupsServed(t, groups, lists)
 				assert.Equal(t, "Pod", lists[0].APIResources[0].Kind)
 				assert.Equal(t, "Mix", lists[2].APIResources[0].Kind, "the first of two listings is kept")
 
