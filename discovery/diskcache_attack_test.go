@@ -107,14 +107,7 @@ func TestDiskCacheSymlinkedFilesAttack(t *testing.T) {
 			}
 			before := snapshotTree(t, outside)
 
-			c := newClient(t, srv, opts)
-			_, got, err := c.GroupsAndResources(context.Background())
-			require.NoError(t, err)
-			assert.Equal(t, want, got, "documents planted outside the cache are not served")
-			c.Invalidate()
-			_, _, err = c.GroupsAndResources(context.Background())
-			require.NoError(t, err)
-			assert.Equal(t, before, snapshotTree(t, outside), "nothing is written through a planted symlink")
+			assertPlantedIgnored(t, newClient(t, srv, opts), want, outside, before)
 		})
 	}
 }
@@ -138,17 +131,25 @@ func TestDiskCacheSymlinkedDirsAttack(t *testing.T) {
 				plant(t, src, filepath.Join(outside, "d"))
 				before := snapshotTree(t, outside)
 
-				c := newClient(t, srv, opts)
-				_, got, err := c.GroupsAndResources(context.Background())
-				require.NoError(t, err)
-				assert.Equal(t, want, got, "documents planted outside the cache are not served")
-				c.Invalidate()
-				_, _, err = c.GroupsAndResources(context.Background())
-				require.NoError(t, err)
-				assert.Equal(t, before, snapshotTree(t, outside), "nothing is written through a planted symlink")
+				assertPlantedIgnored(t, newClient(t, srv, opts), want, outside, before)
 			})
 		}
 	}
+}
+
+// assertPlantedIgnored checks that c, starting on a cache with symlinks
+// planted in it, serves the server's documents (want), not the planted ones,
+// and after a refetch has written nothing into outside (before is its tree
+// when planted).
+func assertPlantedIgnored(t *testing.T, c *Client, want []*metav1.APIResourceList, outside string, before map[string]string) {
+	t.Helper()
+	_, got, err := c.GroupsAndResources(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "documents planted outside the cache are not served")
+	c.Invalidate()
+	_, _, err = c.GroupsAndResources(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, before, snapshotTree(t, outside), "nothing is written through a planted symlink")
 }
 
 // poison renames a resource in every document under dir.
