@@ -2,6 +2,9 @@
 GO      ?= go
 PKGS    := ./...
 GOFLAGS_TEST ?= -race -count=1
+# staticcheck runs through `go run` at this pinned version, so a fresh machine
+# needs nothing installed beyond Go.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: demo test unit lint bench bench-short e2e
 
@@ -17,12 +20,16 @@ test: lint unit bench-short e2e
 unit:
 	$(GO) test $(GOFLAGS_TEST) $(PKGS)
 
+## lint: gofmt, go vet and staticcheck over the three modules; any finding fails.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	cd bench && $(GO) vet ./...
 	cd e2e && $(GO) vet ./...
+	$(STATICCHECK) $(PKGS)
+	cd bench && $(STATICCHECK) ./...
+	cd e2e && $(STATICCHECK) ./...
 
 ## bench-short: every benchmark workload once, on small clusters, plus the
 ## checks that kdyn, client-go and controller-runtime give the same answers.
