@@ -25,6 +25,15 @@ import (
 // relative to that file's directory. Errors name the file and the field, and
 // a context that does not exist is reported with the ones that do.
 func LoadKubeconfig(path, context string) (*Config, error) {
+	m, err := loadMerged(path)
+	if err != nil {
+		return nil, err
+	}
+	return m.config(context)
+}
+
+// loadMerged reads and merges the kubeconfig files path stands for.
+func loadMerged(path string) (*mergedKubeconfig, error) {
 	files, err := kubeconfigFiles(path)
 	if err != nil {
 		return nil, err
@@ -41,7 +50,7 @@ func LoadKubeconfig(path, context string) (*Config, error) {
 		}
 		m.add(kc, f)
 	}
-	return m.config(context)
+	return m, nil
 }
 
 // kubeconfigFiles lists the files to merge, in order.
