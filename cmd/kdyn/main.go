@@ -33,6 +33,10 @@ var commands = map[string]command{}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal asks the command to finish; restoring the default
+	// handling then lets a second one end the process, should the command
+	// be slow to (a graceful shutdown waiting on clients, a slow load).
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

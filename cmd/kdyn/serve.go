@@ -41,6 +41,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		return nil // interrupted while loading: nothing to serve
+	}
 	opts := []fixture.Option{fixture.WithAddr(*addr)}
 	if *useTLS {
 		opts = append(opts, fixture.WithTLS())

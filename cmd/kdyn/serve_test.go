@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,4 +119,107 @@ func TestServeInterruptWithIdleConnections(t *testing.T) {
 	}
 	_, err = silent.Read(make([]byte, 1))
 	assert.Error(t, err, "the connection was closed")
+}
+
+// hostileRecording copies a recording and plants a link from one of its
+// documents to a JSON file outside it, and a named pipe at another.
+func hostileRecording(t *testing.T, plant string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "rec")
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join(clustersDir, "k3s-v1.25.0"))))
+	switch plant {
+	case "link":
+		leak := filepath.Join(t.TempDir(), "leak.json")
+		require.NoError(t, os.WriteFile(leak, []byte(`{"secret":"outside"}`), 0o600))
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "openapi", "v3", "apis"), 0o755))
+		require.NoError(t, os.Symlink(leak, filepath.Join(dir, "openapi", "v3", "apis", "leak.json")))
+	case "fifo":
+		require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "apis", "apps", "v1.json.tmp"), 0o600))
+		require.NoError(t, os.Remove(filepath.Join(dir, "apis", "apps", "v1.json")))
+		require.NoError(t, os.Rename(filepath.Join(dir, "apis", "apps", "v1.json.tmp"), filepath.Join(dir, "apis", "apps", "v1.json")))
+	}
+	return dir
+}
+
+// TestServeRefusesLinksOut: a recording with a document linked to a file
+// outside it is refused; nothing is served.
+func TestServeRefusesLinksOut(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // were the recording accepted, serve would stop at once and return nil
+	var stdout, stderr bytes.Buffer
+	err := serve(ctx, []string{hostileRecording(t, "link"), "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "openapi/v3/apis/leak.json")
+	assert.Empty(t, stdout.String())
+}
+
+// startServe runs the kdyn binary's serve on dir and returns it with its
+// stdout.
+func startServe(t *testing.T, dir string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	bin, err := buildOnce()
+	require.NoError(t, err)
+	cmd := exec.Command(bin, "serve", dir, "--addr", "127.0.0.1:0")
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	return cmd, &stdout, &stderr
+}
+
+// waitExit waits up to d for cmd to exit; past it, it kills cmd and fails.
+func waitExit(t *testing.T, cmd *exec.Cmd, d time.Duration, signal func()) *os.ProcessState {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	deadline := time.After(d)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return cmd.ProcessState
+		case <-tick.C:
+			if signal != nil {
+				signal()
+			}
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			<-done
+			t.Errorf("kdyn serve still running after %s", d)
+			return cmd.ProcessState
+		}
+	}
+}
+
+// TestServeHostileFilesAndSignals runs the kdyn binary: a named pipe in the
+// recording fails the load at once, naming the file; and once interrupted,
+// a second signal ends the process even while the first one's shutdown
+// waits for connections.
+func TestServeHostileFilesAndSignals(t *testing.T) {
+	t.Run("named pipe", func(t *testing.T) {
+		cmd, _, stderr := startServe(t, hostileRecording(t, "fifo"))
+		st := waitExit(t, cmd, 10*time.Second, nil)
+		assert.Equal(t, 1, st.ExitCode(), stderr.String())
+		assert.Contains(t, stderr.String(), "apis/apps/v1.json: not a regular file (a named pipe)")
+	})
+	t.Run("second signal", func(t *testing.T) {
+		cmd, stdout, stderr := startServe(t, filepath.Join(clustersDir, "k3s-v1.25.0"))
+		var url string
+		require.Eventually(t, func() bool {
+			_, url, _ = strings.Cut(strings.TrimSpace(stdout.String()), " at ")
+			return url != ""
+		}, 10*time.Second, 10*time.Millisecond, stderr.String())
+		// A connection that has sent nothing holds a graceful shutdown for
+		// shutdownGrace (5 s): only a second signal ends it sooner.
+		silent, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+		require.NoError(t, err)
+		defer silent.Close()
+		st := waitExit(t, cmd, 4*time.Second, func() { _ = cmd.Process.Signal(os.Interrupt) })
+		ws, ok := st.Sys().(syscall.WaitStatus)
+		require.True(t, ok)
+		assert.True(t, ws.Signaled() && ws.Signal() == syscall.SIGINT, "ended by the second SIGINT, not after the grace period: %v", st)
+	})
 }
