@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,12 +37,20 @@ import (
 // Every file operation goes through an os.Root opened on the cache
 // directory: a symlink planted below it (at a file or a directory position,
 // the host directory included) that leads outside is neither followed for a
-// write nor served. The cache directory itself may be a symlink.
+// write nor served. The cache directory itself may be a symlink. Only regular
+// files of at most maxCacheFile bytes are read, opened without blocking: a
+// named pipe or device planted in the cache, or a huge sparse file, is a miss.
 type diskCache struct {
 	parent string // the cache directory, Options.CacheDir
 	host   string // the host's directory name under parent
 	dir    string // <parent>/<host>, for tests
 }
+
+// maxCacheFile bounds a file the cache reads: the largest discovery document
+// the client accepts from a server (rest.Limits.Discovery's default) with
+// room for the envelope around it. A larger file is a miss; no real
+// cluster's document comes near it.
+const maxCacheFile = 256<<20 + 64<<10
 
 func newDiskCache(parent, host string) *diskCache {
 	h := sanitizeHost(host)
@@ -184,19 +193,23 @@ func (d *diskCache) saveGV(gv schema.GroupVersion, body []byte) {
 }
 
 // readFile reads name, relative to the cache directory, and how old it is.
+// The open does not block: an open takes no context, and one of a named
+// pipe nobody writes to would wait forever, past Options.Timeout. What is
+// opened is then checked to be a regular file of at most maxCacheFile bytes
+// before anything is allocated for it.
 func (d *diskCache) readFile(name string) ([]byte, time.Duration, bool) {
 	root, err := d.open()
 	if err != nil {
 		return nil, 0, false
 	}
 	defer root.Close()
-	f, err := root.Open(name)
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, 0, false
 	}
 	defer f.Close()
 	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
+	if err != nil || !info.Mode().IsRegular() || info.Size() > maxCacheFile {
 		return nil, 0, false
 	}
 	data := make([]byte, info.Size())

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -301,4 +302,78 @@ func TestDiskCacheSymlinkRaceAttack(t *testing.T) {
 	close(stop)
 	attacker.Wait()
 	assert.Empty(t, snapshotTree(t, outside), "a write landed outside the cache")
+}
+
+// TestDiskCacheSpecialFilesAttack replaces every cached document by a named
+// pipe nobody writes to, or by a sparse file of 64 GiB (no disk, but a
+// reader that trusts its size allocates it all): a process starting on that
+// cache must treat each as a miss and refetch, neither blocking in an open
+// (which no context or Timeout interrupts) nor allocating what the size says.
+func TestDiskCacheSpecialFilesAttack(t *testing.T) {
+	plants := map[string]func(t *testing.T, path string){
+		"named pipe": func(t *testing.T, path string) {
+			require.NoError(t, os.Remove(path))
+			require.NoError(t, syscall.Mkfifo(path, 0o600))
+		},
+		"sparse 64 GiB": func(t *testing.T, path string) {
+			require.NoError(t, os.Truncate(path, 64<<30))
+		},
+	}
+	for _, mode := range cacheModes {
+		for name, plant := range plants {
+			t.Run(mode.name+"/"+name, func(t *testing.T) {
+				opts := Options{CacheDir: t.TempDir(), TTL: time.Hour, Timeout: 5 * time.Second}
+				want, srv, host := warmCache(t, opts, mode.serverOpts)
+				var paths []string
+				for _, rel := range cacheFiles(t, host) {
+					paths = append(paths, filepath.Join(host, rel))
+					plant(t, paths[len(paths)-1])
+				}
+				c := newClient(t, srv, opts)
+				got, err := withinOrRelease(t, paths, func() ([]*metav1.APIResourceList, error) {
+					_, got, err := c.GroupsAndResources(context.Background())
+					return got, err
+				})
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "every planted file is a miss, refetched")
+			})
+		}
+	}
+}
+
+// withinOrRelease runs f and fails the test if it has not returned within
+// 15 s (three times the client's Timeout); it then opens and closes the
+// named pipes among paths for writing until f returns, which releases a
+// reader blocked opening one, so that no goroutine is left behind.
+func withinOrRelease[T any](t *testing.T, paths []string, f func() (T, error)) (T, error) {
+	t.Helper()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-time.After(15 * time.Second):
+		t.Errorf("still blocked after 15 s")
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-done:
+			return r.v, r.err
+		case <-tick.C:
+			for _, p := range paths {
+				if w, err := os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+					_ = w.Close()
+				}
+			}
+		}
+	}
 }
