@@ -1,0 +1,220 @@
+package cache
+
+import (
+	"math"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// detacher rebuilds each object the informer keeps so that it shares
+// nothing with the buffer it was decoded from. kdyn's decoder makes
+// decoded strings substrings of one copy of the list page or watch event,
+// so a stored object would otherwise pin that whole copy, managedFields
+// and all, for as long as it is cached. The rebuilt object has the same
+// values (reflect.DeepEqual holds) with:
+//   - map keys interned process-wide, so every object of a kind shares them;
+//   - short string values (apiVersion, kind, namespaces, label keys and
+//     values, condition types and statuses...) interned per informer, with
+//     their boxed interface values, so repeating one costs nothing;
+//   - longer strings copied exactly;
+//   - maps and slices made at their exact size;
+//   - numbers, booleans and nulls kept as decoded: their boxes hold no
+//     pointer into the buffer;
+//   - with managedFields kept, each fieldsV1 tree shared with the objects
+//     whose tree is equal: the fields a manager owns are mostly the same
+//     for every object it manages.
+//
+// Stored objects are read-only (see the package doc), which is what makes
+// sharing their strings and trees safe. Not safe for concurrent use: each
+// informer's reflector owns one.
+type detacher struct {
+	in     interner
+	fields *shareTable // nil when managedFields are dropped
+}
+
+func newDetacher(keepManagedFields bool) *detacher {
+	d := &detacher{}
+	if keepManagedFields {
+		d.fields = &shareTable{}
+	}
+	return d
+}
+
+// detach returns a detached copy of obj.
+func (d *detacher) detach(obj *unstructured.Unstructured) *unstructured.Unstructured {
+	out := make(map[string]any, len(obj.Object))
+	for k, v := range obj.Object {
+		if md, ok := v.(map[string]any); ok && k == "metadata" {
+			out[d.in.key(k)] = d.metadata(md)
+			continue
+		}
+		out[d.in.key(k)] = d.value(v)
+	}
+	return &unstructured.Unstructured{Object: out}
+}
+
+func (d *detacher) metadata(md map[string]any) map[string]any {
+	out := make(map[string]any, len(md))
+	for k, v := range md {
+		if l, ok := v.([]any); ok && k == "managedFields" && d.fields != nil {
+			out[d.in.key(k)] = d.managedFields(l)
+			continue
+		}
+		out[d.in.key(k)] = d.value(v)
+	}
+	return out
+}
+
+func (d *detacher) managedFields(l []any) []any {
+	out := make([]any, len(l))
+	for i, e := range l {
+		em, ok := e.(map[string]any)
+		if !ok {
+			out[i] = d.value(e)
+			continue
+		}
+		m := make(map[string]any, len(em))
+		for k, v := range em {
+			if k == "fieldsV1" {
+				m[d.in.key(k)] = d.fields.share(v, d)
+				continue
+			}
+			m[d.in.key(k)] = d.value(v)
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// value returns a detached copy of a decoded value.
+func (d *detacher) value(v any) any {
+	switch x := v.(type) {
+	case string:
+		return d.in.value(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[d.in.key(k)] = d.value(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = d.value(e)
+		}
+		return out
+	}
+	// int64, float64, bool, nil: their boxes hold no pointer into the
+	// buffer. A Transform's values of other types are kept as they are.
+	return v
+}
+
+// shareSlots bounds the trees a shareTable keeps: the few distinct field
+// sets of a kind's managers. A tree is kept alive by its slot until
+// replaced, so the bound is also what it may hold beyond the store.
+const shareSlots = 64
+
+// shareTable hands out one detached copy of each recently seen tree, for
+// values equal to it. Not safe for concurrent use.
+type shareTable struct {
+	slots [shareSlots]struct {
+		h uint64
+		v any
+	}
+}
+
+func (t *shareTable) share(v any, d *detacher) any {
+	h := hashValue(v)
+	sl := &t.slots[h%shareSlots]
+	if sl.v != nil && sl.h == h && equalValue(sl.v, v) {
+		return sl.v
+	}
+	c := d.value(v)
+	sl.h, sl.v = h, c
+	return c
+}
+
+// hashValue hashes a decoded value; map entries are combined by a sum, so
+// the order a map is walked in does not matter.
+func hashValue(v any) uint64 {
+	switch x := v.(type) {
+	case string:
+		return mix(hashString(x) + 1)
+	case map[string]any:
+		var sum uint64
+		for k, e := range x {
+			sum += mix(hashString(k)*31 + hashValue(e))
+		}
+		return mix(sum + uint64(len(x)) + 2)
+	case []any:
+		h := uint64(3)
+		for _, e := range x {
+			h = mix(h*31 + hashValue(e))
+		}
+		return h
+	case int64:
+		return mix(uint64(x) + 4)
+	case float64:
+		return mix(math.Float64bits(x) + 5)
+	case bool:
+		if x {
+			return 6
+		}
+		return 7
+	}
+	return 8
+}
+
+// mix is the finalizer of splitmix64.
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
+}
+
+// equalValue reports whether two decoded values are equal. Values of types
+// a decoder does not produce are never equal, so they are never shared.
+func equalValue(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, e := range x {
+			f, ok := y[k]
+			if !ok || !equalValue(e, f) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case nil:
+		return b == nil
+	}
+	return false
+}
