@@ -19,13 +19,16 @@ type response struct {
 // URL that may carry a query (OpenAPI v3 documents have "?hash=..."). A
 // non-empty etag makes it conditional. Errors name the path:
 // "discovery: get /apis/x/v1: ...", and wrap the rest client's error (an
-// *apierrors.StatusError for an HTTP failure).
+// *apierrors.StatusError for an HTTP failure, a *rest.TooLargeError for a
+// document past rest.Limits.Discovery).
 func (c *Client) get(ctx context.Context, path, accept, etag string) (*response, error) {
 	u, err := url.Parse(path)
 	if err != nil || u.IsAbs() || u.Host != "" {
 		return nil, fmt.Errorf("discovery: get %s: not a server-relative URL", path)
 	}
-	req := c.rc.Get().AbsPath(u.Path).SetHeader("Accept", accept)
+	// A discovery or OpenAPI document gets its own bound (Limits.Discovery,
+	// 256 MiB by default): a path alone would be read as a list.
+	req := c.rc.Get().AbsPath(u.Path).SetHeader("Accept", accept).ResponseLimit(c.rc.Limits().Discovery)
 	for k, vs := range u.Query() {
 		for _, v := range vs {
 			req.Param(k, v)

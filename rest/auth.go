@@ -41,7 +41,7 @@ func buildRoundTripper(cfg *Config, base *url.URL) (http.RoundTripper, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &authRoundTripper{next: rt, host: base.Host, creds: creds, imp: cfg.Impersonate.clone()}, nil
+	return &authRoundTripper{next: rt, base: base, creds: creds, imp: cfg.Impersonate.clone()}, nil
 }
 
 // clone copies imp's slices and map: NewClient keeps nothing of its Config.
@@ -81,18 +81,19 @@ func (s staticAuth) authorization(context.Context) (string, error) { return stri
 func (s staticAuth) refresh(context.Context, string) bool          { return false }
 
 // authRoundTripper adds credentials and Impersonate-* headers to requests
-// for the configured host only: a redirect to another host must not carry
-// them. It retries a request once after a 401 when the credential source
-// has a new credential (a rotated token file, an expired exec token).
+// for the configured origin only (scheme, host and port: the same host over
+// http is another origin, and would carry them in cleartext). It retries a
+// request once after a 401 when the credential source has a new credential
+// (a rotated token file, an expired exec token).
 type authRoundTripper struct {
 	next  http.RoundTripper
-	host  string
+	base  *url.URL    // only its scheme, host and port count
 	creds credentials // nil: none
 	imp   ImpersonationConfig
 }
 
 func (a *authRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != a.host {
+	if !sameOrigin(req.URL, a.base) {
 		return a.next.RoundTrip(req)
 	}
 	authz, err := a.authorization(req)

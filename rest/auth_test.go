@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestAuthHeaders(t *testing.T) {
 	}
 }
 
-func TestAuthNotForwardedOnRedirectToAnotherHost(t *testing.T) {
+func TestRedirectToAnotherHostRefused(t *testing.T) {
 	got := make(chan http.Header, 2)
 	other := newTestServer(t, headerEcho(t, got))
 	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -72,12 +73,48 @@ func TestAuthNotForwardedOnRedirectToAnotherHost(t *testing.T) {
 		c.BearerToken = "secret"
 		c.Impersonate.UserName = "bob"
 	})
-	require.NoError(t, c.Get().AbsPath("/start").Do(context.Background()).Error())
-	first, second := <-got, <-got
-	assert.Equal(t, "Bearer secret", first.Get("Authorization"))
-	assert.Empty(t, second.Get("Authorization"), "the token must not leave the configured host")
-	assert.Empty(t, second.Get("Impersonate-User"))
+	err := c.Get().AbsPath("/start").Do(context.Background()).Error()
+	var re *RedirectError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, other.URL+"/elsewhere", re.To)
+	assert.Equal(t, "Bearer secret", (<-got).Get("Authorization"))
+	assert.Empty(t, got, "the other host was not contacted")
 }
+
+// TestCredentialsOnlyForTheConfiguredOrigin sends requests for other
+// origins through the auth round tripper itself: only the configured
+// scheme, host and port get credentials, a default port matching its
+// explicit form.
+func TestCredentialsOnlyForTheConfiguredOrigin(t *testing.T) {
+	got := make(chan http.Header, 1)
+	echo := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got <- r.Header.Clone()
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	})
+	rt, err := buildRoundTripper(&Config{Host: "https://api.example:443", BearerToken: "secret",
+		Impersonate: ImpersonationConfig{UserName: "bob"}, Transport: echo}, &url.URL{Scheme: "https", Host: "api.example:443"})
+	require.NoError(t, err)
+	for target, want := range map[string]bool{
+		"https://api.example/x":     true,
+		"https://API.example:443/x": true,
+		"http://api.example:443/x":  false,
+		"http://api.example/x":      false,
+		"https://api.example:444/x": false,
+		"https://other.example/x":   false,
+	} {
+		req, err := http.NewRequest(http.MethodGet, target, nil)
+		require.NoError(t, err)
+		_, err = rt.RoundTrip(req)
+		require.NoError(t, err)
+		h := <-got
+		assert.Equal(t, want, h.Get("Authorization") != "", target)
+		assert.Equal(t, want, h.Get("Impersonate-User") != "", target)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestTokenFileRotation(t *testing.T) {
 	got := make(chan http.Header, 1)

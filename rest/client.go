@@ -26,6 +26,7 @@ type Client struct {
 	timeout    time.Duration
 	onRetry    func(RetryInfo)
 	warnings   WarningHandler
+	limits     Limits // with defaults filled in
 }
 
 // NewClient builds a Client from cfg. cfg is read, never modified or kept, so
@@ -52,6 +53,7 @@ func NewClient(cfg *Config) (*Client, error) {
 		timeout:    cfg.Timeout,
 		onRetry:    cfg.OnRetry,
 		warnings:   cfg.WarningHandler,
+		limits:     cfg.Limits.withDefaults(),
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent()
@@ -88,15 +90,6 @@ func parseHost(host string) (*url.URL, error) {
 	return u, nil
 }
 
-// checkRedirect bounds redirect chains. Credentials are not carried to another
-// host: the auth round tripper only adds them for the configured host.
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
-		return fmt.Errorf("rest: stopped after 10 redirects")
-	}
-	return nil
-}
-
 // WithoutRateLimit returns a copy of c that shares its connections but has no
 // client-side rate limiter (discovery uses it so that the user's QPS does not
 // throttle it).
@@ -105,6 +98,10 @@ func (c *Client) WithoutRateLimit() *Client {
 	cp.limiter = nil
 	return &cp
 }
+
+// Limits returns the limits c reads within, defaults filled in: what
+// Config.Limits asked for, a negative field meaning no limit.
+func (c *Client) Limits() Limits { return c.limits }
 
 // Host returns the API server's base URL as configured, e.g. "https://10.0.0.1:6443".
 func (c *Client) Host() string { return c.base.String() }

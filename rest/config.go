@@ -65,8 +65,14 @@ type Config struct {
 
 	// MaxRetries bounds retries of responses that carry Retry-After (429 and 5xx)
 	// and of idempotent requests that hit a connection reset. 0 means the
-	// default of 10; a negative value turns retries off.
+	// default of 10; a negative value turns retries off. A Retry-After longer
+	// than MaxRetryAfter is not waited for: the response's error is returned.
 	MaxRetries int
+
+	// Limits bound what the client reads into memory from the server: one
+	// object or watch event, a list, a discovery document. The zero value
+	// means the defaults (64 MiB, 2 GiB, 256 MiB).
+	Limits Limits
 
 	// OnRetry, if set, is called before each retry's wait (for metrics and
 	// logs). Requests run concurrently, so it must be safe for concurrent use.

@@ -38,8 +38,21 @@
 // certificates, impersonation, and client.authentication.k8s.io exec plugins
 // (v1 and v1beta1), whose credentials are cached until they expire and fetched
 // again once when the server answers 401. Credentials go only to the
-// configured host, never to another host a redirect points at. Clients with
-// the same TLS and proxy settings share one http.Transport.
+// configured origin (scheme, host and port). Redirects are followed only
+// within that origin and keeping the method (RedirectError otherwise), so
+// neither a credential nor a request body reaches another place, and https
+// is never downgraded to http. Clients with the same TLS and proxy settings
+// share one http.Transport.
+//
+// # Limits
+//
+// Whatever a server sends, what the client reads into memory is bounded
+// (Config.Limits: one object or watch event, a list, a discovery document),
+// counted after decompression; past a limit the read stops with a
+// *TooLargeError and the connection is closed. Token, certificate and key
+// files must be regular files of bounded size; an exec plugin's output is
+// bounded and its run killed, with its children, at a timeout. Retry-After
+// is honoured up to MaxRetryAfter.
 //
 // A Client is safe for concurrent use; a Request is not.
 package rest

@@ -34,6 +34,7 @@ type Request struct {
 	header  http.Header
 	body    []byte // nil: no body; kept as bytes so retries can replay it
 	timeout time.Duration
+	limit   int64 // ResponseLimit; 0: by the request's shape
 
 	err error
 }
@@ -160,6 +161,41 @@ func (r *Request) SetHeader(k string, vs ...string) *Request {
 func (r *Request) Timeout(d time.Duration) *Request {
 	r.timeout = d
 	return r
+}
+
+// ResponseLimit bounds the response body Do reads, in bytes after
+// decompression; past it Do fails with a *TooLargeError. 0 keeps the limit
+// the request's shape picks from Config.Limits (Object for a named object or
+// a create, List for anything else); a negative n turns the limit off.
+func (r *Request) ResponseLimit(n int64) *Request {
+	r.limit = n
+	return r
+}
+
+// responseLimit is the limit Do applies; < 0 means none.
+func (r *Request) responseLimit() int64 {
+	switch {
+	case r.limit != 0:
+		return r.limit
+	case r.holdsOneObject():
+		return r.c.limits.Object
+	}
+	return r.c.limits.List
+}
+
+// holdsOneObject reports whether the response is one object: a named object
+// or its status or scale, or a create in a collection.
+func (r *Request) holdsOneObject() bool {
+	if r.name == "" {
+		return r.resource != "" && r.method == http.MethodPost
+	}
+	switch len(r.subresource) {
+	case 0:
+		return true
+	case 1:
+		return r.subresource[0] == "status" || r.subresource[0] == "scale"
+	}
+	return false
 }
 
 // URL returns the URL the request will be sent to.

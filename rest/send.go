@@ -135,13 +135,24 @@ func (r *Request) attempt(ctx context.Context, u string, readBody bool) (*http.R
 	if err != nil || !readBody {
 		return resp, nil, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := r.readBody(resp)
 	_ = resp.Body.Close()
 	resp.Body = http.NoBody
 	if err != nil {
 		return nil, nil, fmt.Errorf("read body: %w", err)
 	}
 	return resp, body, nil
+}
+
+// readBody reads resp's body within the request's limit. A body announced
+// larger than the limit is refused unread; closing it unread then closes
+// the connection, so an endless body stops there.
+func (r *Request) readBody(resp *http.Response) ([]byte, error) {
+	limit := r.responseLimit()
+	if limit >= 0 && resp.ContentLength > limit {
+		return nil, &TooLargeError{What: "response body", Limit: limit}
+	}
+	return readAtMost(resp.Body, limit, "response body")
 }
 
 // roundTrip sends the request once.

@@ -38,7 +38,12 @@ func (r *Request) Watch(ctx context.Context) (watch.Interface, error) {
 }
 
 // WatchWith is Watch with the event decoder newDecoder makes of the body, for
-// streams in another format; set the Accept header to match.
+// streams in another format; set the Accept header to match. What the
+// decoder reads for one event is bounded by Config.Limits.Object: a Decode
+// that needs more fails, and the watch ends with an ERROR event whose
+// Status is a 413 (apierrors.IsRequestEntityTooLargeError), which retrying
+// would not cure. The bound holds for decoders that read only while their
+// current event is incomplete.
 func (r *Request) WatchWith(ctx context.Context, newDecoder func(io.ReadCloser) EventDecoder) (watch.Interface, error) {
 	if _, ok := r.params["watch"]; !ok {
 		r.Param("watch", "true")
@@ -50,7 +55,12 @@ func (r *Request) WatchWith(ctx context.Context, newDecoder func(io.ReadCloser) 
 	if err != nil {
 		return nil, err
 	}
-	return newStreamWatcher(newDecoder(body), ctx.Done()), nil
+	if limit := r.c.limits.Object; limit >= 0 {
+		l := &eventLimiter{ReadCloser: body, limit: limit}
+		w := newStreamWatcher(newDecoder(l), ctx.Done(), l.next)
+		return w, nil
+	}
+	return newStreamWatcher(newDecoder(body), ctx.Done(), nil), nil
 }
 
 // NewStreamWatcher runs d in a goroutine and delivers its events on the
@@ -59,13 +69,15 @@ func (r *Request) WatchWith(ctx context.Context, newDecoder func(io.ReadCloser) 
 // closes. Stop closes d and returns once the goroutine has finished, so no
 // goroutine is left behind. Safe for concurrent use.
 func NewStreamWatcher(d EventDecoder) watch.Interface {
-	return newStreamWatcher(d, nil)
+	return newStreamWatcher(d, nil, nil)
 }
 
 // newStreamWatcher is NewStreamWatcher whose goroutine also ends when
-// cancelled is closed, even while no one reads its events.
-func newStreamWatcher(d EventDecoder, cancelled <-chan struct{}) *streamWatcher {
-	w := &streamWatcher{d: d, result: make(chan watch.Event), done: make(chan struct{}), exited: make(chan struct{}), cancelled: cancelled}
+// cancelled is closed, even while no one reads its events, and calls
+// beforeDecode (if not nil) before each Decode.
+func newStreamWatcher(d EventDecoder, cancelled <-chan struct{}, beforeDecode func()) *streamWatcher {
+	w := &streamWatcher{d: d, result: make(chan watch.Event), done: make(chan struct{}), exited: make(chan struct{}),
+		cancelled: cancelled, beforeDecode: beforeDecode}
 	go w.receive()
 	return w
 }
@@ -79,6 +91,9 @@ type streamWatcher struct {
 	// cancelled is the watch's ctx.Done(): a send blocked on a caller that
 	// no longer reads must not outlive it. nil: no context.
 	cancelled <-chan struct{}
+	// beforeDecode starts an event's read budget (eventLimiter.next); nil:
+	// no budget.
+	beforeDecode func()
 }
 
 func (w *streamWatcher) ResultChan() <-chan watch.Event { return w.result }
@@ -97,6 +112,9 @@ func (w *streamWatcher) receive() {
 	defer close(w.result)
 	defer w.once.Do(func() { _ = w.d.Close() })
 	for {
+		if w.beforeDecode != nil {
+			w.beforeDecode()
+		}
 		typ, obj, err := w.d.Decode()
 		if err != nil {
 			w.reportError(err)
@@ -121,6 +139,10 @@ func (w *streamWatcher) reportError(err error) {
 	default:
 	}
 	st := apierrors.NewInternalError(fmt.Errorf("rest: watch stream: %w", err)).Status()
+	var tooLarge *TooLargeError
+	if errors.As(err, &tooLarge) {
+		st = apierrors.NewRequestEntityTooLargeError(tooLarge.Error()).Status()
+	}
 	w.send(watch.Event{Type: watch.Error, Object: &st})
 }
 
