@@ -2,6 +2,7 @@ package rest
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -40,9 +41,9 @@ func errorFromResponse(method string, code int, header http.Header, body []byte)
 		}
 		return &apierrors.StatusError{ErrStatus: *st}
 	}
-	secs, _ := retryAfter(header)
+	secs, _ := retryAfterSeconds(header)
 	return apierrors.NewGenericServerResponse(code, method, schema.GroupResource{}, "",
-		bodyExcerpt(body), int(secs.Seconds()), true)
+		bodyExcerpt(body), int(min(secs, math.MaxInt32)), true)
 }
 
 // decodeStatus decodes body as a metav1.Status if it is one (kind Status,

@@ -75,18 +75,36 @@ func connectionBackoff(retries int) time.Duration {
 	return min(d, 2*time.Second)
 }
 
-// retryAfter parses Retry-After as whole seconds (what the API server sends).
-// An absent or unparsable header means no retry.
+// MaxRetryAfter is the longest Retry-After a Client waits for before
+// sending a request again. A server asking for longer is not waited for:
+// the response's error, which carries the seconds asked for, is returned,
+// and the caller decides. The API server asks for a second or so.
+const MaxRetryAfter = time.Minute
+
+// retryAfter returns the wait Retry-After asks for when it is one the client
+// honours: whole seconds (what the API server sends), at most MaxRetryAfter.
+// An absent, unparsable or longer one means no retry.
 func retryAfter(h http.Header) (time.Duration, bool) {
+	secs, ok := retryAfterSeconds(h)
+	if !ok || secs > int64(MaxRetryAfter/time.Second) {
+		return 0, false
+	}
+	return time.Duration(secs) * time.Second, true
+}
+
+// retryAfterSeconds parses Retry-After as non-negative whole seconds, any
+// number of them: the caller bounds it before multiplying, as a Duration
+// overflows past 292 years.
+func retryAfterSeconds(h http.Header) (int64, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	secs, err := strconv.Atoi(v)
+	secs, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || secs < 0 {
 		return 0, false
 	}
-	return time.Duration(secs) * time.Second, true
+	return secs, true
 }
 
 // sleep waits d or until ctx is done, whichever comes first.

@@ -232,3 +232,24 @@ func TestRateLimit(t *testing.T) {
 	assert.Less(t, time.Since(start), 300*time.Millisecond)
 	assert.Nil(t, newLimiter(0, 10), "QPS 0 is no limit")
 }
+
+// TestRetryAfterPastTheMaximum: a Retry-After longer than MaxRetryAfter,
+// even one whose Duration would overflow, returns the response's error at
+// once, after one request, with the seconds asked for.
+func TestRetryAfterPastTheMaximum(t *testing.T) {
+	for _, v := range []string{"61", "999999999", "9223372037", "99999999999999999999"} {
+		t.Run(v, func(t *testing.T) {
+			s := &scriptedServer{t: t, script: []reply{{code: 429, retryAfter: v}, {code: 200}}}
+			c := newTestClient(t, newTestServer(t, s.ServeHTTP))
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := c.Get().AbsPath("/api").Do(ctx).Error()
+			require.True(t, apierrors.IsTooManyRequests(err), "the 429 itself, not a wait: %v", err)
+			assert.Len(t, s.requests(), 1)
+			if secs, ok := apierrors.SuggestsClientDelay(err); v != "99999999999999999999" {
+				assert.True(t, ok)
+				assert.Positive(t, secs, "no overflow into a negative delay")
+			}
+		})
+	}
+}
