@@ -2,7 +2,10 @@ package rest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -53,4 +56,39 @@ func TestDefaultWarningHandlerIsDeduplicating(t *testing.T) {
 	require.NoError(t, err)
 	assert.IsType(t, &DedupWarnings{}, c.warnings)
 	var _ WarningHandler = WarningHandlerFunc(func(int, string, string) {})
+}
+
+// TestDedupWarningsIsBounded feeds 200,000 distinct warnings, as a hostile
+// server can in as many responses: what the handler keeps stays bounded,
+// the most recent texts are still deduplicated, and long texts are cut.
+func TestDedupWarningsIsBounded(t *testing.T) {
+	var passed, longest int
+	d := NewDedupWarnings(WarningHandlerFunc(func(_ int, _, text string) {
+		passed++
+		longest = max(longest, len(text))
+	}))
+	text := func(i int) string { return fmt.Sprintf("warning %d %s", i, strings.Repeat("x", 100)) }
+	before := liveHeap()
+	for i := range 200_000 {
+		d.HandleWarningHeader(299, "-", text(i))
+	}
+	grown := int64(liveHeap()) - int64(before)
+	assert.Less(t, grown, int64(4<<20), "kept %d bytes for 200,000 distinct warnings", grown)
+	assert.Equal(t, 200_000, passed)
+	d.HandleWarningHeader(299, "-", text(199_999))
+	assert.Equal(t, 200_000, passed, "a recent warning is still deduplicated")
+	d.HandleWarningHeader(299, "-", text(0))
+	assert.Equal(t, 200_001, passed, "the oldest was forgotten")
+
+	d.HandleWarningHeader(299, "-", strings.Repeat("é", 1<<20))
+	assert.Equal(t, 200_002, passed)
+	assert.LessOrEqual(t, longest, 4<<10+len("… (truncated)"), "a long text is cut")
+	runtime.KeepAlive(d)
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
