@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -49,18 +48,29 @@ type ExecEnvVar struct {
 	Value string `json:"value"`
 }
 
-// execTimeout bounds one plugin run; a plugin that hangs must not hang every
-// request of the client.
-const execTimeout = 2 * time.Minute
+// Bounds of one plugin run: a plugin that hangs, or talks without end, must
+// not hang every request of the client or exhaust its memory.
+const (
+	// execTimeout bounds the run; then the plugin's process group is killed.
+	execTimeout = 2 * time.Minute
+	// execWaitDelay bounds the wait for the plugin's output once it has
+	// exited: a child it left behind may hold stdout open for ever.
+	execWaitDelay = time.Second
+	// maxExecOutput bounds stdout; an ExecCredential is a few KiB.
+	maxExecOutput = 1 << 20
+	// maxExecStderr is how much stderr is kept for errors.
+	maxExecStderr = 1 << 10
+)
 
 // execAuth runs the plugin and caches its credential until the credential's
 // expirationTimestamp, or until the server rejects it with a 401. Concurrent
 // callers share one run. A nil *execAuth means no plugin.
 type execAuth struct {
-	cfg  ExecConfig
-	info []byte // KUBERNETES_EXEC_INFO
-	now  func() time.Time
-	runs singleflight.Group
+	cfg     ExecConfig
+	info    []byte // KUBERNETES_EXEC_INFO
+	now     func() time.Time
+	timeout time.Duration // execTimeout; tests shorten it
+	runs    singleflight.Group
 
 	mu        sync.Mutex      // guards cred and transport
 	cred      *execCredential // nil: none fetched, or invalidated
@@ -90,7 +100,7 @@ func newExecAuth(ec *ExecConfig, cfg *Config, l loadedTLS) (*execAuth, error) {
 	}
 	cp := *ec // keep nothing of the caller's Config
 	cp.Args, cp.Env = slices.Clone(ec.Args), slices.Clone(ec.Env)
-	return &execAuth{cfg: cp, info: info, now: time.Now}, nil
+	return &execAuth{cfg: cp, info: info, now: time.Now, timeout: execTimeout}, nil
 }
 
 // authorization returns "Bearer <token>" from the plugin's credential, or ""
@@ -169,7 +179,7 @@ func (e *execAuth) credential(ctx context.Context) (*execCredential, error) {
 		return cred, nil
 	}
 	ch := e.runs.DoChan("", func() (any, error) {
-		runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), execTimeout)
+		runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout)
 		defer cancel()
 		return e.fetch(runCtx)
 	})
@@ -203,16 +213,30 @@ func (e *execAuth) fetch(ctx context.Context) (*execCredential, error) {
 
 // run executes the plugin once and parses its output. Errors never carry
 // the plugin's stdout, which holds the credential.
+//
+// The plugin runs in a process group of its own, killed whole when ctx ends.
+// Once it has exited, its output is waited for at most execWaitDelay: a
+// child that still holds stdout does not hold the credential back, and the
+// plugin's success stands.
 func (e *execAuth) run(ctx context.Context) (*execCredential, error) {
 	cmd := exec.CommandContext(ctx, e.cfg.Command, e.cfg.Args...)
+	ownProcessGroup(cmd)
+	cmd.WaitDelay = execWaitDelay
 	cmd.Env = os.Environ()
 	for _, v := range e.cfg.Env {
 		cmd.Env = append(cmd.Env, v.Name+"="+v.Value)
 	}
 	cmd.Env = append(cmd.Env, "KUBERNETES_EXEC_INFO="+string(e.info))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	stdout := &cappedBuffer{limit: maxExecOutput, failPast: true}
+	stderr := &cappedBuffer{limit: maxExecStderr}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err := cmd.Run()
+	switch {
+	case stdout.over:
+		return nil, &TooLargeError{What: fmt.Sprintf("exec plugin %q output", e.cfg.Command), Limit: maxExecOutput}
+	case ctx.Err() != nil:
+		return nil, e.runError(fmt.Errorf("did not finish in %s: %w", e.timeout, ctx.Err()), stderr.Bytes())
+	case err != nil && !errors.Is(err, exec.ErrWaitDelay):
 		return nil, e.runError(err, stderr.Bytes())
 	}
 	return parseExecCredential(stdout.Bytes(), e.cfg.APIVersion, e.now())
