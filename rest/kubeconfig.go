@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 )
@@ -201,15 +203,39 @@ func (m *mergedKubeconfig) config(name string) (*Config, error) {
 	return cfg, nil
 }
 
-// contextNames lists the contexts for error messages, sorted.
+// maxListedContexts is how many context names an error lists; a kubeconfig
+// with thousands of contexts must not make an error of a hundred kilobytes.
+const maxListedContexts = 20
+
+// contextNames lists the contexts for error messages: the first
+// maxListedContexts in sorted order, then how many more there are.
 func (m *mergedKubeconfig) contextNames() string {
 	if len(m.contexts) == 0 {
 		return "(none)"
 	}
-	names := make([]string, 0, len(m.contexts))
-	for n := range m.contexts {
-		names = append(names, fmt.Sprintf("%q", n))
+	names := slices.Sorted(maps.Keys(m.contexts))
+	shown := names[:min(len(names), maxListedContexts)]
+	quoted := make([]string, len(shown))
+	for i, n := range shown {
+		quoted[i] = fmt.Sprintf("%q", truncateName(n))
 	}
-	slices.Sort(names)
-	return strings.Join(names, ", ")
+	list := strings.Join(quoted, ", ")
+	if more := len(names) - len(shown); more > 0 {
+		list += fmt.Sprintf(" and %d more (%d in all)", more, len(names))
+	}
+	return list
+}
+
+// truncateName cuts a context name past 253 bytes (the longest Kubernetes
+// name): a name is for recognising, and one of a megabyte is not.
+func truncateName(n string) string {
+	const maxName = 253
+	if len(n) <= maxName {
+		return n
+	}
+	cut := maxName
+	for cut > 0 && !utf8.RuneStart(n[cut]) {
+		cut--
+	}
+	return n[:cut] + "…"
 }

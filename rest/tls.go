@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"os"
 )
 
 // loadedTLS is a TLSConfig with its files read.
@@ -44,7 +43,7 @@ func dataOrFile(field string, data []byte, file string) ([]byte, error) {
 	if len(data) > 0 || file == "" {
 		return data, nil
 	}
-	b, err := os.ReadFile(file)
+	b, err := readRegular(file, maxPEMFile, field+" "+file)
 	if err != nil {
 		return nil, fmt.Errorf("rest: %s: %w", field, err)
 	}

@@ -39,7 +39,9 @@ func (t *tokenFile) authorization(context.Context) (string, error) {
 }
 
 // current returns the token, re-reading the file when its size or
-// modification time changed. The file is read without holding the lock.
+// modification time changed. The file is read without holding the lock,
+// and only if it is a regular file of at most 1 MiB: a named pipe would
+// hang the read, a device never end it.
 func (t *tokenFile) current() (string, error) {
 	fi, statErr := os.Stat(t.path)
 	t.mu.Lock()
@@ -49,7 +51,7 @@ func (t *tokenFile) current() (string, error) {
 	if fresh {
 		return tok, nil
 	}
-	data, err := os.ReadFile(t.path)
+	data, err := readRegular(t.path, maxTokenFile, "BearerTokenFile "+t.path)
 	if err != nil || statErr != nil {
 		return t.stale(fmt.Errorf("rest: BearerTokenFile: %w", firstErr(statErr, err)))
 	}
