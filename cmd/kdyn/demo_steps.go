@@ -146,6 +146,11 @@ func (d *demoRun) installCRD(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The create answer shows the CRD before the API server's controllers
+	// establish it; the CRD read back shows whether they have.
+	if crd, err = d.s.dynamic.Resource(crdGVR).Get(ctx, crd.GetName(), metav1.GetOptions{}); err != nil {
+		return err
+	}
 	d.printf("created customresourcedefinition %s (Established=%s)", crd.GetName(), condition(crd, "Established"))
 	return nil
 }

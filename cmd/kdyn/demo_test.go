@@ -24,7 +24,7 @@ func TestDemo(t *testing.T) {
 		assert.Contains(t, out, "watch: "+ev)
 	}
 	assert.Contains(t, out, "stable.example.com gone")
-	assert.True(t, strings.HasSuffix(out, "done: 16 requests in all\n"), out)
+	assert.True(t, strings.HasSuffix(out, "done: 17 requests in all\n"), out)
 	assert.Empty(t, r.stderr)
 }
 
