@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -37,8 +36,7 @@ var (
 var fastOptions = cache.Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 	KindPollInterval: 20 * time.Millisecond}
 
-// env is a fixture server of the recorded k8s-1.37 cluster with kdyn's
-// clients and a Cache over them.
+// env is a fixture server with kdyn's clients and a Cache over them.
 type env struct {
 	srv    *fixture.Server
 	cfg    *rest.Config
@@ -50,9 +48,9 @@ type env struct {
 
 func newEnv(t testing.TB, opts cache.Options, fopts ...fixture.Option) *env {
 	t.Helper()
-	c, err := fixture.Load(filepath.Join("..", "testdata", "clusters", "k8s-1.37"))
-	require.NoError(t, err)
-	srv := fixture.NewServer(c, fopts...)
+	// A small synthetic cluster: ConfigMaps, Namespaces and CRDs. Recorded
+	// clusters with OpenAPI documents cost seconds per CRD under -race.
+	srv := fixture.NewServer(fixture.Synthetic(1, 1), fopts...)
 	t.Cleanup(srv.Close)
 	return newEnvFor(t, srv, srv.URL, opts)
 }
@@ -140,11 +138,17 @@ func widget(ns, name string, i int) *unstructured.Unstructured {
 	}}
 }
 
-// createWidgets creates n widgets spread over the namespaces.
+// createWidgets creates n widgets, w0000 on, spread over the namespaces.
 func (e *env) createWidgets(t testing.TB, n int, namespaces ...string) {
 	t.Helper()
+	e.createRange(t, 0, n, namespaces...)
+}
+
+// createRange creates widgets from to to-1, spread over the namespaces.
+func (e *env) createRange(t testing.TB, from, to int, namespaces ...string) {
+	t.Helper()
 	ctx := ctxFor(t, time.Minute)
-	for i := range n {
+	for i := from; i < to; i++ {
 		ns := namespaces[i%len(namespaces)]
 		_, err := e.widgets(ns).Create(ctx, widget(ns, fmt.Sprintf("w%04d", i), i), metav1.CreateOptions{})
 		require.NoError(t, err)
@@ -160,26 +164,36 @@ func versions(objs []*unstructured.Unstructured) map[string]string {
 	return out
 }
 
-// serverVersions lists r from the server, fresh.
-func serverVersions(t testing.TB, r dynamic.ResourceInterface) map[string]string {
-	t.Helper()
-	l, err := r.List(ctxFor(t, 20*time.Second), metav1.ListOptions{})
-	require.NoError(t, err)
+// serverVersions lists what sel selects of r from the server, fresh.
+func serverVersions(r dynamic.ResourceInterface, sel string) (map[string]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	l, err := r.List(ctx, metav1.ListOptions{LabelSelector: sel})
+	if err != nil {
+		return nil, err
+	}
 	objs := make([]*unstructured.Unstructured, len(l.Items))
 	for i := range l.Items {
 		objs[i] = &l.Items[i]
 	}
-	return versions(objs)
+	return versions(objs), nil
 }
 
 // converge waits until inf holds exactly what the server lists and returns
 // that.
 func converge(t testing.TB, inf *cache.Informer, r dynamic.ResourceInterface) map[string]string {
 	t.Helper()
+	return convergeSelected(t, inf, r, "")
+}
+
+// convergeSelected is converge for an informer with a label selector.
+func convergeSelected(t testing.TB, inf *cache.Informer, r dynamic.ResourceInterface, sel string) map[string]string {
+	t.Helper()
 	var want map[string]string
 	require.Eventually(t, func() bool {
-		want = serverVersions(t, r)
-		return maps.Equal(want, versions(inf.List(nil)))
+		var err error
+		want, err = serverVersions(r, sel)
+		return err == nil && maps.Equal(want, versions(inf.List(nil)))
 	}, 30*time.Second, 50*time.Millisecond, "the informer never converged on the server's state")
 	return want
 }
