@@ -14,19 +14,39 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 )
 
+// Buffer sizes of jsonEventDecoder.
+const (
+	// initialEventBuffer fits most events and many at once.
+	initialEventBuffer = 32 << 10
+	// maxIdleEventBuffer is the most a decoder keeps once the frame that
+	// needed more is gone.
+	maxIdleEventBuffer = 256 << 10
+)
+
 // jsonEventDecoder reads a JSON watch stream, a sequence of
 // {"type": ..., "object": ...} documents, and decodes each in one pass with
 // kdyn's decoder: no intermediate copy of the object as raw JSON.
+//
+// Its buffer holds what was read; frames are returned from it in place and
+// dropped by moving a read offset (fs.start), so that the bytes still
+// pending are moved only when the buffer is full, and at most as many as
+// the reads that follow make room for: decoding stays linear in the stream.
+// A buffer grown for a large frame shrinks back once that frame is done.
+// The size of one event is bounded by the rest client's reader
+// (rest.Limits.Object), not here.
 type jsonEventDecoder struct {
 	r   io.ReadCloser
-	buf []byte // read but not yet returned
+	buf []byte // buf[fs.start:] is read but not yet returned
 	fs  frameScan
 	eof bool
 	dec kun.Decoder
+	// moved counts the bytes moved within or between buffers: tests check
+	// that it stays within the stream's length.
+	moved int
 }
 
 func newJSONEventDecoder(body io.ReadCloser) rest.EventDecoder {
-	return &jsonEventDecoder{r: body, buf: make([]byte, 0, 32<<10)}
+	return &jsonEventDecoder{r: body, buf: make([]byte, 0, initialEventBuffer)}
 }
 
 func (d *jsonEventDecoder) Close() error { return d.r.Close() }
@@ -65,10 +85,8 @@ func (d *jsonEventDecoder) Decode() (watch.EventType, runtime.Object, error) {
 // frame returns the next top-level JSON value of the stream, reading more
 // as needed. The returned slice is valid until the next call.
 func (d *jsonEventDecoder) frame() ([]byte, error) {
-	if d.fs.start > 0 { // drop the previous frame
-		n := copy(d.buf, d.buf[d.fs.start:])
-		d.buf = d.buf[:n]
-		d.fs = frameScan{pos: d.fs.pos - d.fs.start}
+	if cap(d.buf) > maxIdleEventBuffer && len(d.buf)-d.fs.start <= initialEventBuffer/2 {
+		d.resize(initialEventBuffer) // the large frame is done
 	}
 	for {
 		if end, err := d.fs.scan(d.buf); err != nil {
@@ -90,10 +108,11 @@ func (d *jsonEventDecoder) frame() ([]byte, error) {
 	}
 }
 
-// fill reads more of the stream into buf.
+// fill reads more of the stream into buf, making room at its end first
+// when it is full.
 func (d *jsonEventDecoder) fill() error {
 	if len(d.buf) == cap(d.buf) {
-		d.buf = append(d.buf, make([]byte, cap(d.buf))...)[:len(d.buf)]
+		d.makeRoom()
 	}
 	n, err := d.r.Read(d.buf[len(d.buf):cap(d.buf)])
 	d.buf = d.buf[:len(d.buf)+n]
@@ -104,6 +123,30 @@ func (d *jsonEventDecoder) fill() error {
 		return fmt.Errorf("read: %w", err)
 	}
 	return nil
+}
+
+// makeRoom drops the returned frames from a full buffer, doubling it when
+// the pending bytes fill more than half of it: each move then frees at
+// least as much room as it copies.
+func (d *jsonEventDecoder) makeRoom() {
+	size := cap(d.buf)
+	if len(d.buf)-d.fs.start > size/2 {
+		size *= 2
+	}
+	d.resize(size)
+}
+
+// resize moves the pending bytes to the front of a buffer of capacity size
+// (the same one if its capacity is size) and drops the returned frames.
+func (d *jsonEventDecoder) resize(size int) {
+	pending := d.buf[d.fs.start:]
+	buf := d.buf[:0]
+	if size != cap(d.buf) {
+		buf = make([]byte, 0, max(size, len(pending)))
+	}
+	d.buf = append(buf, pending...)
+	d.moved += len(pending)
+	d.fs.shift(d.fs.start)
 }
 
 // frameScan finds where a top-level JSON value ends, keeping its state
@@ -120,6 +163,16 @@ type frameScan struct {
 }
 
 func (f *frameScan) open() bool { return f.begun }
+
+// shift moves the scan's positions n bytes back, after the buffer dropped
+// its first n bytes.
+func (f *frameScan) shift(n int) {
+	f.start -= n
+	f.pos -= n
+	if f.begun {
+		f.begin -= n
+	}
+}
 
 // scan advances over buf and returns the end of the current value, or 0 if
 // buf does not hold all of it yet.

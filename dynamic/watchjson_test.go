@@ -2,6 +2,7 @@ package dynamic
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -100,4 +101,51 @@ func FuzzJSONEvents(f *testing.F) {
 				strings.HasPrefix(e, string(watch.Error)))
 		}
 	})
+}
+
+// TestJSONEventDecoderStaysLinear: after one event of 2 MB, 200,000 small
+// events. The decoder moves no more bytes than the stream holds (it used to
+// move what was buffered after every event: 24.8 s instead of 1.2 s) and
+// gives back the large buffer once the large event is done.
+func TestJSONEventDecoderStaysLinear(t *testing.T) {
+	var stream bytes.Buffer
+	stream.WriteString(`{"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"big","annotations":{"x":"` +
+		strings.Repeat("y", 2<<20) + `"}}}}` + "\n")
+	for i := range 200_000 {
+		fmt.Fprintf(&stream, `{"type":"MODIFIED","object":{"kind":"Pod","metadata":{"name":"p%d"}}}`+"\n", i)
+	}
+	size := stream.Len()
+	d := newJSONEventDecoder(io.NopCloser(&stream)).(*jsonEventDecoder)
+	n := 0
+	for {
+		_, _, err := d.Decode()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 200_001, n)
+	assert.LessOrEqual(t, d.moved, size, "bytes moved for a stream of %d bytes", size)
+	assert.LessOrEqual(t, cap(d.buf), maxIdleEventBuffer, "the large buffer was given back")
+}
+
+// TestJSONEventDecoderShrinks: the buffer grown for one large event is
+// given back at the next event, and what was read after it survives.
+func TestJSONEventDecoderShrinks(t *testing.T) {
+	pod := func(name string) string {
+		return `{"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"` + name + `"}}}`
+	}
+	stream := pod(strings.Repeat("b", 1<<20)) + pod("after") + pod("last")
+	d := newJSONEventDecoder(io.NopCloser(strings.NewReader(stream))).(*jsonEventDecoder)
+	_, obj, err := d.Decode()
+	require.NoError(t, err)
+	assert.Len(t, obj.(*unstructured.Unstructured).GetName(), 1<<20)
+	assert.Greater(t, cap(d.buf), maxIdleEventBuffer)
+	for _, want := range []string{"after", "last"} {
+		_, obj, err = d.Decode()
+		require.NoError(t, err)
+		assert.Equal(t, want, obj.(*unstructured.Unstructured).GetName())
+		assert.LessOrEqual(t, cap(d.buf), initialEventBuffer)
+	}
 }
