@@ -39,5 +39,5 @@ func TestBinary(t *testing.T) {
 
 	stdout, _, code = binary(t, "demo")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, stdout, "done: 16 requests in all")
+	assert.Contains(t, stdout, "done: 17 requests in all")
 }
