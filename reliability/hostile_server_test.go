@@ -378,4 +378,3 @@ func TestHostileEndlessWatchEvent(t *testing.T) {
 		})
 	}
 }
-
