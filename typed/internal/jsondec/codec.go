@@ -1,0 +1,165 @@
+package jsondec
+
+import (
+	"encoding"
+	"encoding/json"
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// decodeFunc decodes the value at d.pos, after whitespace, into the Go
+// value of its codec's type at p.
+type decodeFunc func(d *decoder, c *codec, p unsafe.Pointer) error
+
+// codec is how values of one Go type decode. Built once per type and never
+// changed after, so it is safe for concurrent use.
+type codec struct {
+	typ    reflect.Type
+	size   uintptr
+	decode decodeFunc
+
+	elem   *codec       // pointer, slice and map element
+	fields *fieldTable  // struct members
+	strMap bool         // exactly map[string]string
+	bytes  bool         // []byte-like: a JSON string is base64
+	known  knownDecoder // a fast path for one apimachinery type, or nil
+}
+
+var (
+	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	stringMapType       = reflect.TypeFor[map[string]string]()
+)
+
+// codecs caches the codec of each type: reflect.Type → *codec.
+var codecs sync.Map
+
+// codecFor returns t's codec, building it (and the codecs of the types it
+// holds) on first use.
+func codecFor(t reflect.Type) *codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec)
+	}
+	b := builder{building: map[reflect.Type]*codec{}}
+	b.codec(t)
+	// Codecs are published only once the whole graph is built; a builder
+	// running at the same time builds an equal graph, and either will do.
+	for t, c := range b.building {
+		codecs.LoadOrStore(t, c)
+	}
+	c, _ := codecs.Load(t)
+	return c.(*codec)
+}
+
+// builder compiles the codecs of a type graph. Recursive types (a CRD's
+// JSONSchemaProps) refer to the codec under construction.
+type builder struct {
+	building map[reflect.Type]*codec
+}
+
+func (b *builder) codec(t reflect.Type) *codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*codec)
+	}
+	if c, ok := b.building[t]; ok {
+		return c
+	}
+	c := &codec{typ: t, size: t.Size()}
+	b.building[t] = c
+	c.decode = b.decodeFuncFor(c)
+	return c
+}
+
+// decodeFuncFor picks the decoder for c.typ, compiling its parts.
+func (b *builder) decodeFuncFor(c *codec) decodeFunc {
+	t := c.typ
+	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerType) {
+		c.known = knownFor(t)
+		return decodeUnmarshaler
+	}
+	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		return decodeFallback
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return decodeBool
+	case reflect.String:
+		return decodeString
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return decodeInt
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return decodeUint
+	case reflect.Float32, reflect.Float64:
+		return decodeFloat
+	case reflect.Pointer:
+		if t.Name() != "" {
+			return decodeFallback
+		}
+		c.elem = b.codec(t.Elem())
+		return decodePointer
+	case reflect.Slice:
+		return b.slice(c)
+	case reflect.Map:
+		return b.mapOf(c)
+	case reflect.Struct:
+		return b.structOf(c)
+	}
+	// Interfaces, arrays and kinds JSON cannot fill.
+	return decodeFallback
+}
+
+func (b *builder) slice(c *codec) decodeFunc {
+	et := c.typ.Elem()
+	c.elem = b.codec(et)
+	if et.Kind() == reflect.Uint8 {
+		if reflect.PointerTo(et).Implements(unmarshalerType) || reflect.PointerTo(et).Implements(textUnmarshalerType) {
+			return decodeFallback
+		}
+		c.bytes = true
+	}
+	return decodeSlice
+}
+
+func (b *builder) mapOf(c *codec) decodeFunc {
+	kt := c.typ.Key()
+	if kt.Kind() != reflect.String || reflect.PointerTo(kt).Implements(textUnmarshalerType) {
+		return decodeFallback
+	}
+	c.strMap = c.typ == stringMapType
+	c.elem = b.codec(c.typ.Elem())
+	return decodeMap
+}
+
+func (b *builder) structOf(c *codec) decodeFunc {
+	fields := structFields(c.typ)
+	table := &fieldTable{}
+	for _, f := range fields {
+		off, ok := offsetOf(c.typ, f.index)
+		if !ok || f.quoted {
+			return decodeFallback
+		}
+		table.add(f.name, off, b.codec(f.typ))
+	}
+	table.index()
+	c.fields = table
+	return decodeStruct
+}
+
+// offsetOf adds up the offsets along index; ok is false when the path goes
+// through an embedded pointer, which encoding/json allocates on the way.
+func offsetOf(t reflect.Type, index []int) (uintptr, bool) {
+	var off uintptr
+	for i, x := range index {
+		if t.Kind() != reflect.Struct {
+			return 0, false
+		}
+		sf := t.Field(x)
+		off += sf.Offset
+		t = sf.Type
+		if i < len(index)-1 && t.Kind() == reflect.Pointer {
+			return 0, false
+		}
+	}
+	return off, true
+}

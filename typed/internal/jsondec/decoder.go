@@ -1,0 +1,168 @@
+package jsondec
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"unsafe"
+)
+
+// maxDepth is encoding/json's nesting limit, which sigs.k8s.io/json keeps.
+const maxDepth = 10000
+
+// SyntaxError is malformed JSON, found at byte Offset of the input.
+type SyntaxError struct {
+	Msg    string
+	Offset int64
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at offset %d: %s", e.Offset, e.Msg)
+}
+
+// Unmarshal decodes the JSON document data into v, a non-nil pointer, with
+// the semantics of sigs.k8s.io/json's UnmarshalCaseSensitivePreserveInts.
+// On error v may be partly filled. Strings in v do not share data's memory,
+// so data may be reused once Unmarshal returns.
+func Unmarshal(data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return &json.InvalidUnmarshalError{Type: reflect.TypeOf(v)}
+	}
+	c := codecFor(rv.Type().Elem())
+	d := decoder{data: data}
+	return d.document(c, rv.UnsafePointer())
+}
+
+// decoder is the state of one Unmarshal: the input, the read position, and
+// the chunk decoded strings are carved from.
+type decoder struct {
+	data  []byte
+	pos   int
+	depth int
+	arena []byte // current string chunk: bytes up to len are taken
+	buf   []byte // scratch for unescaping
+}
+
+func (d *decoder) document(c *codec, p unsafe.Pointer) error {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return d.eof()
+	}
+	if err := c.decode(d, c, p); err != nil {
+		return err
+	}
+	d.skipSpace()
+	if d.pos < len(d.data) {
+		return d.syntax("invalid character %q after top-level value", d.data[d.pos])
+	}
+	return nil
+}
+
+func (d *decoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) syntax(format string, args ...any) error {
+	return &SyntaxError{Msg: fmt.Sprintf(format, args...), Offset: int64(d.pos)}
+}
+
+func (d *decoder) eof() error {
+	return &SyntaxError{Msg: "unexpected end of JSON input", Offset: int64(d.pos)}
+}
+
+// enter steps into an object or array.
+func (d *decoder) enter() error {
+	d.depth++
+	if d.depth > maxDepth {
+		return d.syntax("exceeded max depth")
+	}
+	d.pos++
+	return nil
+}
+
+// value prepares for a value: whitespace skipped, input left.
+func (d *decoder) value() error {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return d.eof()
+	}
+	return nil
+}
+
+// next moves past the separator after an element: more reports a ',' (and
+// the whitespace after it is skipped), false the closing byte.
+func (d *decoder) next(closing byte, what string) (more bool, err error) {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return false, d.eof()
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		return true, nil
+	case closing:
+		d.pos++
+		d.depth--
+		return false, nil
+	}
+	return false, d.syntax("invalid character %q after %s", d.data[d.pos], what)
+}
+
+// literal consumes the literal lit at d.pos.
+func (d *decoder) literal(lit string) error {
+	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
+		return d.syntax("invalid literal, expected %s", lit)
+	}
+	d.pos += len(lit)
+	return nil
+}
+
+// typeError reports a JSON value that t cannot hold. The value is checked
+// for syntax first, so a malformed document is reported as such.
+func (d *decoder) typeError(t reflect.Type) error {
+	kind := "number"
+	switch d.data[d.pos] {
+	case '{':
+		kind = "object"
+	case '[':
+		kind = "array"
+	case '"':
+		kind = "string"
+	case 't', 'f':
+		kind = "bool"
+	}
+	start := d.pos
+	if err := d.skip(); err != nil {
+		return err
+	}
+	if kind == "number" {
+		kind += " " + string(d.data[start:d.pos])
+	}
+	return &json.UnmarshalTypeError{Value: kind, Type: t, Offset: int64(start)}
+}
+
+// fieldError adds the struct field to a type error's context as
+// encoding/json does: the innermost struct's name, the full field path.
+func fieldError(err error, st reflect.Type, name string) error {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if !ok {
+		return err
+	}
+	if te.Struct == "" {
+		te.Struct = st.Name()
+	}
+	if te.Field == "" {
+		te.Field = name
+	} else {
+		te.Field = name + "." + te.Field
+	}
+	return te
+}
