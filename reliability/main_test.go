@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"flag"
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -12,4 +13,9 @@ import (
 //	go test -run TestLoad -v ./reliability/ -args -load
 var loadFlag = flag.Bool("load", false, "run the load test for 30 s instead of 3 s")
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if name := os.Getenv(scenarioEnv); name != "" { // a child of TestHostileChildren
+		os.Exit(runScenario(name))
+	}
+	goleak.VerifyTestMain(m)
+}
