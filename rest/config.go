@@ -71,7 +71,7 @@ type Config struct {
 
 	// Limits bound what the client reads into memory from the server: one
 	// object or watch event, a list, a discovery document. The zero value
-	// means the defaults (64 MiB, 2 GiB, 256 MiB).
+	// means the defaults (64 MiB, 1 GiB, 256 MiB).
 	Limits Limits
 
 	// OnRetry, if set, is called before each retry's wait (for metrics and

@@ -8,7 +8,7 @@ import (
 // Default limits; see Limits.
 const (
 	defaultObjectLimit    = 64 << 20
-	defaultListLimit      = 2 << 30
+	defaultListLimit      = 1 << 30
 	defaultDiscoveryLimit = 256 << 20
 )
 
@@ -27,7 +27,7 @@ type Limits struct {
 	Object int64
 	// List bounds every other body Request.Do reads: collections, other
 	// subresources (logs, proxies), and requests built with AbsPath alone.
-	// 0 means 2 GiB; read larger lists in pages (ListOptions.Limit).
+	// 0 means 1 GiB; read larger lists in pages (ListOptions.Limit).
 	List int64
 	// Discovery bounds a discovery or OpenAPI document, for callers that ask
 	// for it with Request.ResponseLimit(Client.Limits().Discovery), as the

@@ -107,7 +107,7 @@ func TestDoWithinAndWithoutLimits(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, body, string(raw))
 	}
-	assert.Equal(t, Limits{Object: 64 << 20, List: 2 << 30, Discovery: 256 << 20}, newTestClient(t, srv).Limits())
+	assert.Equal(t, Limits{Object: 64 << 20, List: 1 << 30, Discovery: 256 << 20}, newTestClient(t, srv).Limits())
 }
 
 func TestWatchEventLimit(t *testing.T) {
