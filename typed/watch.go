@@ -78,26 +78,29 @@ type readCloser struct {
 // checked strictly: one unknown field would end the watch.
 func (d *eventDecoder[T, L]) decodeJSON(raw []byte) (runtime.Object, error) {
 	obj := d.c.shape.newObj()
-	if err := jsondec.Unmarshal(raw, obj); err != nil {
-		return nil, err
+	err := jsondec.Unmarshal(raw, obj)
+	kind := obj.GetObjectKind().GroupVersionKind().Kind
+	if err != nil {
+		kind = jsonKind(raw)
 	}
-	return d.checked(obj, obj.GetObjectKind().GroupVersionKind().Kind)
+	return d.checked(obj, kind, err)
 }
 
 func (d *eventDecoder[T, L]) decodeProtobuf(raw []byte) (runtime.Object, error) {
 	obj := d.c.shape.newObj()
 	kind, err := decodeProtobuf(raw, obj, nil)
-	if err != nil {
-		return nil, err
-	}
-	return d.checked(obj, kind)
+	return d.checked(obj, kind, err)
 }
 
-// checked refuses an event object of another kind and sets its TypeMeta
-// as the Client's options say.
-func (d *eventDecoder[T, L]) checked(obj T, kind string) (runtime.Object, error) {
+// checked refuses an event object of another kind, which is reported
+// before any error decoding it as T, and sets its TypeMeta as the Client's
+// options say.
+func (d *eventDecoder[T, L]) checked(obj T, kind string, err error) (runtime.Object, error) {
 	if want := d.c.shape.gvk.Kind; kind != "" && kind != want {
 		return nil, fmt.Errorf("the server sent a %s where a %s was expected", kind, want)
+	}
+	if err != nil {
+		return nil, err
 	}
 	d.c.typeMeta(obj, d.c.shape.gvk)
 	return obj, nil
