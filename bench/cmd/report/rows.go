@@ -88,7 +88,7 @@ func rows() []row {
 				row{label + ": allocs", metric(name, "allocs/op"), count, false})
 		}
 	}
-	return append(rs,
+	rs = append(rs,
 		row{"4. List 5,000 pods, JSON: time", metric("List/json/%s", "ns/op"), duration, false},
 		row{"4. List 5,000 pods, JSON: CPU time", metric("List/json/%s", "cpu-ns/op"), duration, false},
 		row{"4. List 5,000 pods, JSON: throughput", metric("List/json/%s", "MB/s"), rate("MB/s"), true},
@@ -109,6 +109,7 @@ func rows() []row {
 		row{"7. RESTMapping CPU time per lookup, 64 goroutines ÷ 1 goroutine", cpuGrowth, times, false},
 		row{"7. RESTMapping, 64 goroutines: time per lookup", metric("ParallelLookup/goroutines=64/%s", "ns/op"), duration, false},
 	)
+	return append(rs, typedRows()...)
 }
 
 // mapperHeap is the retained heap of mapping less that of the discovery

@@ -38,7 +38,7 @@ func eachLookup(f func(r *results, name string) (string, bool, bool)) func(*resu
 }
 
 func goals() []goal {
-	return []goal{
+	gs := []goal{
 		{"#4", "warm RESTMapping and ResourceFor ≤ 0.2 µs (200 and 1,000 groups)", eachLookup(func(r *results, name string) (string, bool, bool) {
 			v, ok := r.get(name+"kdyn", "ns/op")
 			cpu, _ := r.get(name+"kdyn", "cpu-ns/op")
@@ -89,4 +89,5 @@ func goals() []goal {
 				n == 2 && nm == 2 && body == 0, ok1 && ok2 && ok3
 		}},
 	}
+	return append(gs, typedGoals()...)
 }
