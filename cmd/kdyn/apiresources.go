@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kdyn/kdyn/discovery"
+	"github.com/kdyn/kdyn/fleet"
 )
 
 func init() {
@@ -23,11 +24,13 @@ func init() {
 	}
 }
 
-// apiResources runs "kdyn api-resources [-o name]".
+// apiResources runs "kdyn api-resources [-o name] [--contexts A,B | --all-contexts]".
 func apiResources(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("api-resources", "[-o name] [--kubeconfig FILE] [--context NAME]", stderr)
+	fs := newFlagSet("api-resources", "[-o name] [--kubeconfig FILE] [--context NAME | --contexts A,B | --all-contexts]", stderr)
 	var cf clusterFlags
 	cf.register(fs)
+	var xf contextFlags
+	xf.register(fs)
 	output := fs.String("o", "", `output format: "" (a table) or "name" (resource.group)`)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -36,30 +39,55 @@ func apiResources(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(pos) != 0 || (*output != "" && *output != "name") {
 		return usageError(fs, "unexpected arguments or output format")
 	}
-	s, err := cf.connect()
+	if err := xf.check(fs, &cf); err != nil {
+		return err
+	}
+	res, err := onClusters(ctx, &cf, &xf, func(ctx context.Context, s *session) ([]apiResourceRow, error) {
+		lists, err := s.discovery.PreferredResources(ctx)
+		if err != nil && !errors.As(err, new(*discovery.PartialError)) {
+			return nil, err
+		}
+		return apiResourceRows(lists), err
+	})
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	lists, err := s.discovery.PreferredResources(ctx)
-	var partial *discovery.PartialError
-	if errors.As(err, &partial) {
-		fmt.Fprintf(stderr, "warning: %v\n", err)
-	} else if err != nil {
+	var partial []string
+	for _, r := range res {
+		var p *discovery.PartialError
+		if errors.As(r.Err, &p) {
+			fmt.Fprintf(stderr, "warning: %s%v\n", contextPrefix(r.Cluster), p)
+			partial = append(partial, fmt.Sprintf("%s%d group-versions could not be discovered", contextPrefix(r.Cluster), len(p.Failed)))
+		}
+	}
+	printAPIResources(stdout, res, *output == "name")
+	if err := failures(stderr, withoutPartial(res)); err != nil {
 		return err
 	}
-	rows := apiResourceRows(lists)
-	if *output == "name" {
-		for _, r := range rows {
-			fmt.Fprintln(stdout, r.qualifiedName())
-		}
-	} else {
-		printAPIResources(stdout, rows)
-	}
-	if partial != nil {
-		return fmt.Errorf("%d group-versions could not be discovered", len(partial.Failed))
+	if len(partial) > 0 {
+		return errors.New(strings.Join(partial, "; "))
 	}
 	return nil
+}
+
+// contextPrefix is `context "name": ` for a named cluster.
+func contextPrefix(cluster string) string {
+	if cluster == "" {
+		return ""
+	}
+	return fmt.Sprintf("context %q: ", cluster)
+}
+
+// withoutPartial drops the errors of clusters that answered in part: their
+// rows are printed and their failed groups warned about.
+func withoutPartial[T any](res []fleet.Result[T]) []fleet.Result[T] {
+	out := slices.Clone(res)
+	for i := range out {
+		if errors.As(out[i].Err, new(*discovery.PartialError)) {
+			out[i].Err = nil
+		}
+	}
+	return out
 }
 
 // apiResourceRow is one resource of api-resources.
@@ -96,16 +124,43 @@ func apiResourceRows(lists []*metav1.APIResourceList) []apiResourceRow {
 	return rows
 }
 
-func printAPIResources(w io.Writer, rows []apiResourceRow) {
+// printAPIResources prints the rows of the clusters that answered: as
+// kubectl's table, with a CLUSTER column first for several clusters, or
+// as names.
+func printAPIResources(w io.Writer, res []fleet.Result[[]apiResourceRow], names bool) {
+	multi := len(res) > 1 || len(res) == 1 && res[0].Cluster != ""
 	tw := newTabWriter(w)
-	fmt.Fprintln(tw, "NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\n", r.r.Name, strings.Join(r.r.ShortNames, ","), r.gv.String(), r.r.Namespaced, r.r.Kind)
+	if !names {
+		header := "NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND"
+		if multi {
+			header = "CLUSTER\t" + header
+		}
+		fmt.Fprintln(tw, header)
+	}
+	for _, cr := range res {
+		if cr.Err != nil {
+			continue
+		}
+		for _, r := range cr.Value {
+			prefix := ""
+			if multi {
+				prefix = cr.Cluster + "\t"
+			}
+			if names {
+				if multi {
+					prefix = cr.Cluster + " "
+				}
+				fmt.Fprintf(tw, "%s%s\n", prefix, r.qualifiedName())
+				continue
+			}
+			fmt.Fprintf(tw, "%s%s\t%s\t%s\t%t\t%s\n", prefix, r.r.Name, strings.Join(r.r.ShortNames, ","), r.gv.String(), r.r.Namespaced, r.r.Kind)
+		}
 	}
 	_ = tw.Flush()
 }
 
-// newTabWriter aligns columns the way kubectl's printers do.
+// newTabWriter aligns columns the way kubectl's printers do: cells at
+// least 6 wide, 3 spaces between columns.
 func newTabWriter(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(w, 10, 4, 3, ' ', 0)
+	return tabwriter.NewWriter(w, 6, 4, 3, ' ', 0)
 }

@@ -71,7 +71,7 @@ func TestGetEmptyAndErrors(t *testing.T) {
 	assert.True(t, apierrors.IsNotFound(r.err), "%v", r.err)
 	assert.Error(t, h.kdyn(t, "get", "nosuchthings").err)
 	assert.ErrorIs(t, h.kdyn(t, "get").err, errUsage)
-	assert.ErrorIs(t, h.kdyn(t, "get", "cm", "-o", "wide").err, errUsage)
+	assert.ErrorIs(t, h.kdyn(t, "get", "cm", "-o", "table").err, errUsage)
 	assert.ErrorContains(t, h.kdyn(t, "get", "cm", "x", "-A").err, "across all namespaces")
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kdyn/kdyn/discovery"
 	"github.com/kdyn/kdyn/dynamic"
+	"github.com/kdyn/kdyn/fleet"
 	"github.com/kdyn/kdyn/rest"
 	"github.com/kdyn/kdyn/restmapper"
 )
@@ -28,6 +29,18 @@ func (f *clusterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.context, "context", "", "kubeconfig context (default: the current context)")
 	fs.StringVar(&f.namespace, "namespace", "", "namespace (default: the context's, else \"default\")")
 	fs.StringVar(&f.namespace, "n", "", "short for --namespace")
+}
+
+// namespaceFor is the namespace to use in a cluster whose context sets
+// ctxNamespace: -n, else the context's, else "default".
+func (f *clusterFlags) namespaceFor(ctxNamespace string) string {
+	switch {
+	case f.namespace != "":
+		return f.namespace
+	case ctxNamespace != "":
+		return ctxNamespace
+	}
+	return "default"
 }
 
 // session is what a command needs to talk to one cluster. Discovery is
@@ -60,20 +73,27 @@ func newSession(cfg *rest.Config, namespace string) (*session, error) {
 	disc := discovery.New(rc, discovery.Options{})
 	mapper := restmapper.New(disc, restmapper.Options{})
 	dyn := dynamic.New(rc)
-	if namespace == "" {
-		namespace = cfg.Namespace
-	}
-	if namespace == "" {
-		namespace = "default"
-	}
+	f := clusterFlags{namespace: namespace}
 	return &session{
 		rest:      rc,
 		discovery: disc,
 		mapper:    mapper,
 		dynamic:   dyn,
 		mapped:    dynamic.NewMapped(dyn, mapper),
-		namespace: namespace,
+		namespace: f.namespaceFor(cfg.Namespace),
 	}, nil
+}
+
+// memberSession is the session of one member of a fleet.
+func memberSession(m *fleet.Member, namespace string) *session {
+	return &session{
+		rest:      m.Rest(),
+		discovery: m.Discovery(),
+		mapper:    m.Mapper(),
+		dynamic:   m.Dynamic(),
+		mapped:    m.Mapped(),
+		namespace: namespace,
+	}
 }
 
 // close closes the connections the session left idle. Clients share
@@ -91,10 +111,14 @@ type target struct {
 
 // resolve turns a command-line resource argument ("deploy", "crontabs.stable.example.com",
 // "all", "pods,services") into the resources it names, through the mapper.
+// A name the server does not serve is reported in kubectl's words.
 func (s *session) resolve(ctx context.Context, arg string) ([]target, error) {
 	var out []target
 	for _, part := range splitList(arg) {
 		gvrs, err := s.mapper.Expand(ctx, part)
+		if meta.IsNoMatchError(err) {
+			return nil, fmt.Errorf("the server doesn't have a resource type %q", part)
+		}
 		if err != nil {
 			return nil, err
 		}
