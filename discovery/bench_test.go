@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -32,4 +33,29 @@ func BenchmarkResourcesWarm(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkLegacyCold is a cold GroupsAndResources with legacy discovery:
+// one request per group-version, each published into the snapshot.
+//
+//	go test -run '^$' -bench LegacyCold -benchtime 1x ./discovery/
+func BenchmarkLegacyCold(b *testing.B) {
+	for _, groups := range []int{1000, 10000, 30000} {
+		b.Run(fmt.Sprintf("groups=%d", groups), func(b *testing.B) {
+			cfg, _ := legacyConfig(b, groups)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				c, err := NewForConfig(cfg, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, lists, err := c.GroupsAndResources(ctx)
+				if err != nil || len(lists) != 2*groups+2 {
+					b.Fatalf("%d lists, %v", len(lists), err)
+				}
+			}
+		})
+	}
 }

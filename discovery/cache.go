@@ -66,12 +66,62 @@ func (c *Client) shared(ctx context.Context, key string, refresh func(ctx contex
 	}
 }
 
-// update publishes f's successor of the current snapshot. Writers are
-// serialized so that none loses another's change; f must not do I/O.
+// update publishes f's successor of the current snapshot, with the pending
+// legacy entries folded in. Writers are serialized so that none loses
+// another's change; f must not do I/O.
 func (c *Client) update(f func(*snapshot) *snapshot) *snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	next := f(c.snap.Load())
+	s := c.snap.Load()
+	if len(c.pending) > 0 {
+		s = s.withEntries(c.pending)
+		c.pending = nil
+	}
+	next := f(s)
 	c.snap.Store(next)
+	// Cleared only once next is published, so that a reader that finds no
+	// pending entry finds them all in snap.
+	c.npending.Store(0)
 	return next
+}
+
+// record adds a refreshed legacy entry to the pending ones, which the next
+// reader (current) or writer (update) folds into a snapshot: all the entries
+// of a GroupsAndResources refresh are published at once, where publishing
+// each alone copied the whole entry map, O(N²) for N group-versions. Of two
+// entries for one group-version, the later refresh's (higher ticket) stays.
+func (c *Client) record(gv schema.GroupVersion, e *gvEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.pending[gv]; old != nil && old.ticket > e.ticket {
+		return
+	}
+	if c.pending == nil {
+		c.pending = map[schema.GroupVersion]*gvEntry{}
+	}
+	c.pending[gv] = e
+	c.npending.Store(int64(len(c.pending)))
+}
+
+// current returns the newest snapshot with every recorded entry in it. With
+// nothing pending, the steady state, it takes no lock.
+func (c *Client) current() *snapshot {
+	if c.npending.Load() == 0 {
+		return c.snap.Load()
+	}
+	return c.update(func(s *snapshot) *snapshot { return s })
+}
+
+// entry returns gv's newest entry, pending or published, without folding
+// the pending ones: each refresh of a GroupsAndResources looks up its own.
+func (c *Client) entry(gv schema.GroupVersion) *gvEntry {
+	if c.npending.Load() > 0 {
+		c.mu.Lock()
+		e := c.pending[gv]
+		c.mu.Unlock()
+		if e != nil {
+			return e
+		}
+	}
+	return c.snap.Load().gvs[gv]
 }

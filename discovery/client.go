@@ -9,6 +9,7 @@ import (
 	openapi_v2 "github.com/google/gnostic-models/openapiv2"
 	"github.com/patrickmn/go-cache"
 	"golang.org/x/sync/singleflight"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kdyn/kdyn/rest"
 )
@@ -59,8 +60,13 @@ type Client struct {
 	opts Options
 	disk *diskCache // nil without Options.CacheDir
 
-	snap  atomic.Pointer[snapshot]
-	mu    sync.Mutex // serializes writers of snap; never held during I/O
+	snap atomic.Pointer[snapshot]
+	mu   sync.Mutex // serializes writers of snap and guards pending; never held during I/O
+	// pending holds the legacy entries recorded since snap was published
+	// (see record); npending is its length, read without the lock.
+	pending  map[schema.GroupVersion]*gvEntry
+	npending atomic.Int64
+
 	fresh *cache.Cache
 	// flight deduplicates refreshes by their key in fresh.
 	flight    singleflight.Group

@@ -10,8 +10,9 @@ import (
 
 // refreshGV returns the refresh of one legacy group-version document: from
 // the disk cache when it is younger than the TTL, else from the server
-// (conditionally when an ETag is known). A failure is recorded in the
-// snapshot next to the last good list and is not marked fresh, so the next
+// (conditionally when an ETag is known). The entry is recorded, and then
+// marked fresh, for the caller to publish (Client.current); a failure is
+// recorded next to the last good list and is not marked fresh, so the next
 // call tries again.
 func (c *Client) refreshGV(gv schema.GroupVersion) func(context.Context) (any, error) {
 	return func(ctx context.Context) (any, error) {
@@ -19,12 +20,12 @@ func (c *Client) refreshGV(gv schema.GroupVersion) func(context.Context) (any, e
 			return nil, nil // refreshed by the flight that ended just before this one
 		}
 		gen, ticket := c.gen.Load(), c.tickets.Add(1)
-		prev := c.snap.Load().gvs[gv]
+		prev := c.entry(gv)
 		if prev == nil {
 			if list, age, ok := c.disk.loadGV(gv); ok {
 				prev = &gvEntry{list: list, ticket: ticket}
 				if c.diskTrusted.Load() && age < c.opts.TTL {
-					c.update(func(s *snapshot) *snapshot { return s.withEntry(gv, prev) })
+					c.record(gv, prev)
 					c.markFresh(gvKey(gv), age, gen)
 					return nil, nil
 				}
@@ -32,7 +33,7 @@ func (c *Client) refreshGV(gv schema.GroupVersion) func(context.Context) (any, e
 		}
 		e := c.fetchGV(ctx, gv, prev)
 		e.ticket = ticket
-		c.update(func(s *snapshot) *snapshot { return s.withEntry(gv, e) })
+		c.record(gv, e)
 		if e.err == nil {
 			c.markFresh(gvKey(gv), 0, gen)
 		}

@@ -52,9 +52,9 @@ func (c *Client) Resources(ctx context.Context, gv schema.GroupVersion) (*metav1
 				return nil, err
 			}
 		}
-		// A concurrent caller may have published gv's entry, and marked it
-		// fresh, after s was taken: read it from the newest snapshot.
-		s = c.snap.Load()
+		// This refresh, or a concurrent one, recorded gv's entry, and marked
+		// it fresh, after s was taken: read it from the newest snapshot.
+		s = c.current()
 	}
 	e := s.gvs[gv]
 	if e == nil {
@@ -81,8 +81,9 @@ func (c *Client) GroupsAndResources(ctx context.Context) ([]*metav1.APIGroup, []
 		return nil, nil, err
 	}
 	c.refreshLegacy(ctx, s)
-	// The entries this call or a concurrent one published since s was taken.
-	s = c.snap.Load()
+	// The entries this call or a concurrent one recorded since s was taken,
+	// published together.
+	s = c.current()
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -107,8 +108,9 @@ func (c *Client) GroupsAndResources(ctx context.Context) ([]*metav1.APIGroup, []
 }
 
 // refreshLegacy refreshes the legacy group-version documents of s that are
-// older than the TTL, Options.Parallelism at a time, and publishes them in
-// the client's snapshot (not in s, which is immutable).
+// older than the TTL, Options.Parallelism at a time, and records them for
+// the client's next snapshot (not s, which is immutable), which the caller
+// publishes in one step (Client.current).
 func (c *Client) refreshLegacy(ctx context.Context, s *snapshot) {
 	var g errgroup.Group
 	g.SetLimit(c.opts.Parallelism)
@@ -120,7 +122,7 @@ func (c *Client) refreshLegacy(ctx context.Context, s *snapshot) {
 			break // do not start refreshes nobody waits for
 		}
 		g.Go(func() error {
-			_, _ = c.shared(ctx, gvKey(gv), c.refreshGV(gv)) // the outcome is recorded in the snapshot
+			_, _ = c.shared(ctx, gvKey(gv), c.refreshGV(gv)) // the outcome is recorded for the snapshot
 			return nil
 		})
 	}

@@ -157,15 +157,19 @@ func hasVersion(vs []metav1.GroupVersionForDiscovery, version string) bool {
 	return false
 }
 
-// withEntry returns a snapshot with gv's legacy entry replaced. A group-version
-// that a concurrent root refresh stopped listing is not brought back.
-func (s *snapshot) withEntry(gv schema.GroupVersion, e *gvEntry) *snapshot {
-	if old := s.gvs[gv]; !s.listed[gv] || old != nil && old.ticket > e.ticket {
-		return s
-	}
+// withEntries returns a snapshot with the given legacy entries in place of
+// the ones s has, in one copy of its entry map. A group-version that a
+// concurrent root refresh stopped listing is not brought back, nor is an
+// entry replaced by an older refresh's (a lower ticket).
+func (s *snapshot) withEntries(entries map[schema.GroupVersion]*gvEntry) *snapshot {
 	next := *s
 	next.gvs = maps.Clone(s.gvs)
-	next.gvs[gv] = e
+	for gv, e := range entries {
+		if old := s.gvs[gv]; !s.listed[gv] || old != nil && old.ticket > e.ticket {
+			continue
+		}
+		next.gvs[gv] = e
+	}
 	return &next
 }
 
