@@ -96,6 +96,25 @@ var gadgetCases = []crCase{
 		compare: []string{"metadata.finalizers"}},
 }
 
+// afterSchemaChange are the requests sent once the CRD's v1 schema allows
+// only blue and defaults spec.name: objects stored before read with the new
+// default, unchanged invalid values kept (ratcheting), changed ones refused.
+var afterSchemaChange = []crCase{
+	{name: "new default on read", method: "GET", path: gadgetsPath + "/good", compare: []string{"spec"}},
+	{name: "ratcheting keeps an unchanged value", method: "PATCH", path: gadgetsPath + "/good", contentType: mergeCT, body: `{"spec":{"replicas":3}}`, compare: []string{"spec"}},
+	{name: "ratcheting refuses a changed value", method: "PATCH", path: gadgetsPath + "/good", contentType: mergeCT, body: `{"spec":{"color":"green"}}`},
+	{name: "new objects get the new schema", method: "POST", path: gadgetsPath, body: gadgetBody("red", "v1", `{"color":"red"}`)},
+	{name: "scope is immutable", method: "PATCH", path: crdsPath + "/gadgets.probe.kdyn.dev", contentType: mergeCT, body: `{"spec":{"scope":"Cluster"}}`},
+	{name: "kind is immutable", method: "PATCH", path: crdsPath + "/gadgets.probe.kdyn.dev", contentType: mergeCT, body: `{"spec":{"names":{"kind":"Gizmo"}}}`},
+	{name: "metadata of the wrong type", method: "POST", path: gadgetsPath,
+		body: `{"apiVersion":"probe.kdyn.dev/v1","kind":"Gadget","metadata":{"name":"w3","labels":"x"},"spec":{"color":"blue"}}`},
+	{name: "unknown metadata and spec fields", method: "POST", path: gadgetsPath, compare: []string{"spec", "metadata.labels"},
+		body: `{"apiVersion":"probe.kdyn.dev/v1","kind":"Gadget","metadata":{"name":"w2","foo":"bar","labels":{"a":"b"}},"spec":{"color":"blue","bogus":1}}`},
+	{name: "update without a resourceVersion", method: "PUT", path: gadgetsPath + "/w2", body: gadgetBody("w2", "v1", `{"color":"blue","bogus":2}`)},
+	{name: "JSON patch strict", method: "PATCH", path: gadgetsPath + "/w2?fieldValidation=Strict", contentType: "application/json-patch+json",
+		body: `[{"op":"add","path":"/spec/bogus","value":1}]`},
+}
+
 // badCRDs are CRDs both servers refuse.
 var badCRDs = []crCase{
 	{name: "field without a type", body: thing(`{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"properties":{"a":{"type":"integer"}}}}}}}`)},
@@ -151,12 +170,37 @@ func TestFixtureCustomResources(t *testing.T) {
 	for _, c := range gadgetCases {
 		compareOn(ctx, t, real, fake, c)
 	}
+	changeSchema(ctx, t, real, fake, &u)
+	for _, c := range afterSchemaChange {
+		compareOn(ctx, t, real, fake, c)
+	}
 	for _, c := range badCRDs {
 		c.method, c.path, c.name = "POST", crdsPath, "CRD: "+c.name
 		compareOn(ctx, t, real, fake, c)
 		// Should the real server take one, the next cases must not find it.
 		require.NoError(t, deleteCRD(ctx, srv.ClientGoConfig(), "things.crdv.kdyn.dev"))
 	}
+}
+
+// changeSchema updates the CRD's v1 schema on both servers (color: blue
+// only, spec.name defaulted) and waits until the real one serves it.
+func changeSchema(ctx context.Context, t *testing.T, real, fake crTarget, crd *unstructured.Unstructured) {
+	t.Helper()
+	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
+	spec := []string{"schema", "openAPIV3Schema", "properties", "spec", "properties"}
+	v1 := versions[0].(map[string]any)
+	require.NoError(t, unstructured.SetNestedSlice(v1, []any{"blue"}, append(spec, "color", "enum")...))
+	require.NoError(t, unstructured.SetNestedField(v1, "dflt", append(spec, "name", "default")...))
+	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"versions": versions}})
+	require.NoError(t, err)
+	compareOn(ctx, t, real, fake, crCase{name: "change the schema", method: "PATCH", path: crdsPath + "/gadgets.probe.kdyn.dev",
+		contentType: mergeCT, body: string(patch), compare: []string{"spec", "metadata.generation"}})
+	// The API server serves a changed CRD once its informer has seen it.
+	require.Eventually(t, func() bool {
+		a, err := real.do(ctx, crCase{method: "GET", path: gadgetsPath + "/good"})
+		name, _, _ := unstructured.NestedString(a.Body, "spec", "name")
+		return err == nil && name == "dflt"
+	}, 30*time.Second, 100*time.Millisecond)
 }
 
 // compareOn sends c to both servers and compares their answers.
