@@ -2,6 +2,7 @@ package jsondec
 
 import (
 	"encoding/base64"
+	"math"
 	"reflect"
 	"unsafe"
 )
@@ -50,7 +51,8 @@ func decodeSlice(d *decoder, c *codec, p unsafe.Pointer) error {
 		// enough (a duplicate key) to leave to it.
 		return decodeFallback(d, c, p)
 	}
-	n := d.countElems()
+	ec := c.elem
+	n := min(d.countElems(), d.presizeBudget(ec.size))
 	hdr := (*sliceHeader)(p)
 	*hdr = sliceHeader{data: reflect.MakeSlice(c.typ, n, n).UnsafePointer(), len: n, cap: n}
 	if err := d.enter(); err != nil {
@@ -64,10 +66,9 @@ func decodeSlice(d *decoder, c *codec, p unsafe.Pointer) error {
 		d.depth--
 		return nil
 	}
-	ec := c.elem
 	for i := 0; ; i++ {
 		if i == hdr.len {
-			// Only malformed input miscounts; decoding goes on to report it.
+			// Past the budget, or malformed input that countElems miscounted.
 			grow(c.typ, p)
 		}
 		if err := ec.decode(d, ec, unsafe.Add(hdr.data, uintptr(i)*ec.size)); err != nil {
@@ -85,6 +86,18 @@ func decodeSlice(d *decoder, c *codec, p unsafe.Pointer) error {
 			return err
 		}
 	}
+}
+
+// presizeBudget bounds how many elements of size bytes are allocated ahead
+// of decoding them: together at most 8 bytes per byte of input. A list
+// takes about as many bytes in memory as in JSON; the budget keeps
+// malformed input (a long run of commas) from costing gigabytes before
+// decoding finds the error. Elements past it are added as they decode.
+func (d *decoder) presizeBudget(size uintptr) int {
+	if size == 0 {
+		return math.MaxInt
+	}
+	return int((8*uintptr(len(d.data)) + 4096) / size)
 }
 
 // grow adds room for one more element to the slice at p.

@@ -1,8 +1,10 @@
 package jsondec
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -228,4 +230,20 @@ func TestMaxDepth(t *testing.T) {
 	var s sink
 	assert.NoError(t, Unmarshal(deep(maxDepth-1), &s))
 	assert.ErrorContains(t, Unmarshal(deep(maxDepth+1), &s), "exceeded max depth")
+}
+
+// TestMalformedArrayCostsLittle: a long run of commas where the elements of
+// a large struct should be is an error found before gigabytes are
+// allocated for them.
+func TestMalformedArrayCostsLittle(t *testing.T) {
+	type big struct{ Pad [4096]byte }
+	doc := append([]byte(`{"items":[`), bytes.Repeat([]byte(","), 1<<20)...)
+	var v struct {
+		Items []big `json:"items"`
+	}
+	var before, after goruntime.MemStats
+	goruntime.ReadMemStats(&before)
+	require.Error(t, Unmarshal(doc, &v))
+	goruntime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated for 1 MiB of commas")
 }
