@@ -21,7 +21,7 @@ import (
 
 func init() {
 	commands["record"] = command{
-		summary: "record a cluster's discovery documents into a directory fixture.Load reads",
+		summary: "record a cluster's discovery documents and CRDs into a directory fixture.Load reads",
 		run:     record,
 	}
 }
@@ -108,6 +108,10 @@ func (r *recorder) run(ctx context.Context) error {
 	}
 	if err := r.recordOptional(ctx, fixture.DocOpenAPIV2, "/openapi/v2", "application/json"); err != nil {
 		return err
+	}
+	if err := r.recordCRDs(ctx); err != nil {
+		fmt.Fprintf(r.progress, "  %v\n", err)
+		r.failed = append(r.failed, crdsFile)
 	}
 	r.meta.Recorded = time.Now().UTC().Format(time.RFC3339)
 	if err := r.writeMeta(); err != nil {

@@ -54,12 +54,12 @@ func TestRecordRoundTrip(t *testing.T) {
 	}
 }
 
-// recordedDocs lists the document files under dir.
+// recordedDocs lists the document files under dir, not the objects.
 func recordedDocs(t *testing.T, dir string) []string {
 	t.Helper()
 	var names []string
 	require.NoError(t, filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Base(p) == "meta.json" {
+		if err != nil || d.IsDir() || filepath.Base(p) == "meta.json" || filepath.Base(filepath.Dir(p)) == "objects" {
 			return err
 		}
 		rel, err := filepath.Rel(dir, p)

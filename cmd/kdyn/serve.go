@@ -14,7 +14,7 @@ import (
 
 func init() {
 	commands["serve"] = command{
-		summary: "serve a recorded cluster until interrupted (kubectl can talk to it)",
+		summary: "serve a recorded cluster, or kubectl's discovery or HTTP cache, until interrupted (kubectl can talk to it)",
 		run:     serve,
 	}
 }
@@ -28,6 +28,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a generated CA (the kubeconfig carries it)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: kdyn serve DIR [--addr HOST:PORT] [--kubeconfig-out FILE] [--tls]")
+		fmt.Fprintln(stderr, "DIR is a recording (kdyn record), or kubectl's ~/.kube/cache/discovery/<host_port> or ~/.kube/cache/http")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorder(args)); err != nil {
@@ -35,7 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errors.New("want exactly one recording directory")
+		return errors.New("want exactly one directory to serve")
 	}
 	c, err := fixture.Load(fs.Arg(0))
 	if err != nil {
