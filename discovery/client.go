@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,17 @@ type Options struct {
 	// depend on any caller's context, which only bounds that caller's wait.
 	// 0 means 1 minute.
 	Timeout time.Duration
+
+	// Store, if not nil, shares parsed documents with the other Clients
+	// given the same Store, by content (see Store). nil keeps everything to
+	// this Client.
+	Store *Store
+
+	// Gate, if not nil, is called before each request and must return when
+	// the request may go, with the function to call once it is done, or
+	// ctx's error; a fleet bounds the discovery requests of all its
+	// clusters with it. nil sends every request at once.
+	Gate func(ctx context.Context) (release func(), err error)
 }
 
 func (o Options) withDefaults() Options {

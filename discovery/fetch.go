@@ -37,6 +37,13 @@ func (c *Client) get(ctx context.Context, path, accept, etag string) (*response,
 	if etag != "" {
 		req.SetHeader("If-None-Match", etag)
 	}
+	if c.opts.Gate != nil {
+		release, err := c.opts.Gate(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("discovery: get %s: %w", path, err)
+		}
+		defer release()
+	}
 	res := req.Do(ctx)
 	if err := res.Error(); err != nil {
 		return nil, fmt.Errorf("discovery: get %s: %w", path, err)

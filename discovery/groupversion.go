@@ -56,7 +56,7 @@ func (c *Client) fetchGV(ctx context.Context, gv schema.GroupVersion, prev *gvEn
 	if resp.notModified {
 		return &gvEntry{list: last, etag: etag}
 	}
-	list, err := parseResourceList(resp.body, gv)
+	list, err := c.opts.Store.list(gv, resp.body, func() (*metav1.APIResourceList, error) { return parseResourceList(resp.body, gv) })
 	if err != nil {
 		return &gvEntry{list: last, etag: etag, err: fmt.Errorf("discovery: get %s: %w", path, err)}
 	}

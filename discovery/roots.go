@@ -92,7 +92,7 @@ func (c *Client) refreshRoots(ctx context.Context) (any, error) {
 		if s.roots == next {
 			return s // both 304: nothing to rebuild
 		}
-		return s.withRoots(next, ticket)
+		return c.withRoots(s, next, ticket)
 	})
 	if fetched[rootCore].changed || fetched[rootAPIs].changed {
 		c.disk.saveSnapshot(s)
@@ -129,7 +129,9 @@ func (c *Client) fetchRoot(ctx context.Context, i int, prev *root) (fetchedRoot,
 	case resp.notModified:
 		return fetchedRoot{root: prev}, nil
 	}
-	doc, invalid, err := parseServedRoot(path, resp.contentType, resp.body)
+	doc, invalid, err := c.opts.Store.root(path, resp.contentType, resp.body, func() (*rootDoc, []*InvalidEntryError, error) {
+		return parseServedRoot(path, resp.contentType, resp.body)
+	})
 	if err != nil {
 		return fetchedRoot{}, fmt.Errorf("discovery: get %s: %w", path, err)
 	}

@@ -56,6 +56,9 @@ type snapshot struct {
 	// increasing tickets when they start; one that finishes after a later
 	// one, which invalidation makes possible, does not publish its older data.
 	ticket uint64
+	// view, if not nil, is the view of Options.Store that groups, listed and
+	// gvs are shared from; holding it keeps it in the Store.
+	view *view
 }
 
 var emptySnapshot = &snapshot{groups: newGroupList(), listed: map[schema.GroupVersion]bool{}, gvs: map[schema.GroupVersion]*gvEntry{}}
