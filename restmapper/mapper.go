@@ -43,6 +43,10 @@ type Options struct {
 	// Parallelism bounds the concurrent Resources calls when many groups
 	// are loaded at once. If zero, 8.
 	Parallelism int
+	// Store, if not nil, shares indexes with the other Mappers given the
+	// same Store that read the same discovery documents (see Store). nil
+	// keeps everything to this Mapper.
+	Store *Store
 }
 
 func (o Options) withDefaults() Options {

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"golang.org/x/sync/errgroup"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -143,7 +144,8 @@ func (m *Mapper) fetchList(ctx context.Context) (*groupList, error) {
 		return nil, err
 	}
 	m.neg.forget(key)
-	return newGroupList(gl, failuresOf(err)), nil
+	failed := failuresOf(err)
+	return m.opts.Store.groupList(gl, failed, func() *groupList { return newGroupList(gl, failed) }), nil
 }
 
 // loadGroups reads the groups at positions ps of s's list and publishes
@@ -184,6 +186,7 @@ func (m *Mapper) fetchGroups(ctx context.Context, list *groupList, ps []int, old
 // context ending fails the whole load.
 func (m *Mapper) fetchGroup(ctx context.Context, list *groupList, g groupMeta, old *groupIndex) (*groupIndex, error) {
 	var versions []*versionIndex
+	var lists []*metav1.APIResourceList // what versions index, for Options.Store
 	var failed map[schema.GroupVersion]error
 	for _, v := range g.versions {
 		gv := schema.GroupVersion{Group: g.name, Version: v}
@@ -203,13 +206,14 @@ func (m *Mapper) fetchGroup(ctx context.Context, list *groupList, g groupMeta, o
 		switch {
 		case rl != nil:
 			versions = append(versions, &versionIndex{gv: gv, resources: rl.APIResources})
+			lists = append(lists, rl)
 		case old != nil:
 			if i := slices.IndexFunc(old.versions, func(o *versionIndex) bool { return o.gv == gv }); i >= 0 {
 				versions = append(versions, old.versions[i])
 			}
 		}
 	}
-	return newGroupIndex(g, versions, failed), nil
+	return m.opts.Store.groupIndex(g, lists, failed, func() *groupIndex { return newGroupIndex(g, versions, failed) }), nil
 }
 
 // refresh invalidates the groups in sc, rereads the group list and reloads
@@ -282,5 +286,5 @@ func (m *Mapper) publish(gen uint64, list *groupList, loaded []*groupIndex) {
 			groups[p] = g
 		}
 	}
-	m.snap.Store(newSnapshot(gen, list, groups))
+	m.snap.Store(m.opts.Store.snapshot(newSnapshot(gen, list, groups)))
 }
