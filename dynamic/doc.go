@@ -10,6 +10,13 @@
 // view, Options.CBOR negotiates CBOR with a per-resource fallback to JSON,
 // and Mapped resolves kinds through a RESTMapper.
 //
+// Metadata is the metadata-only mode of the same Client (client-go's
+// metadata client as a mode, not a second client): Get, List, Watch, Patch,
+// Delete and DeleteCollection return *metav1.PartialObjectMetadata(List),
+// asked for in protobuf first and decoded with apimachinery's protobuf
+// serializer, for built-in kinds and custom resources alike;
+// Mapped.MetadataForKind reaches them by kind.
+//
 // JSON responses decode through kdyn's single-pass decoder
 // (github.com/kdyn/kdyn/unstructured), which gives the values apimachinery's
 // decoder gives, several times faster.
