@@ -12,6 +12,17 @@
 // server fails (a 503, a Stale group) answers for its healthy groups, as
 // kdyn's discovery and mapper do for one cluster.
 //
+// # Shared discovery
+//
+// Most clusters of a fleet serve the same API set, byte for byte. Members
+// whose discovery documents are equal share one parsed document and one
+// set of mapper indexes (see discovery.Store and restmapper.Store), so a
+// thousand such clusters cost little more memory than one. Each member
+// still fetches and revalidates its own documents: after its TTL, two
+// conditional requests answered 304 while nothing changed. A member whose
+// documents change moves to the shared copy of its new documents, and a
+// removed member leaves nothing behind in the stores.
+//
 // # Limits
 //
 // Options.Limits bound the discovery requests and the lists of all

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kdyn/kdyn/discovery"
 	"github.com/kdyn/kdyn/rest"
+	"github.com/kdyn/kdyn/restmapper"
 )
 
 // Fleet holds the clients of many clusters, its members, by name. Each
@@ -167,4 +169,11 @@ func namesOf(ms []*Member) []string {
 		names[i] = m.name
 	}
 	return names
+}
+
+// Stores returns the stores through which the members share their
+// discovery documents and mapper indexes, for metrics: their Stats tell
+// how many distinct API sets the fleet holds.
+func (f *Fleet) Stores() (*discovery.Store, *restmapper.Store) {
+	return f.opts.Discovery.Store, f.opts.Mapper.Store
 }

@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -68,6 +69,16 @@ func (l *limits) acquire(ctx context.Context, sem *semaphore.Weighted, delay boo
 		return nil, err
 	}
 	return func() { sem.Release(1) }, nil
+}
+
+// discoveryGate returns the Gate of one member's discovery client: a turn
+// among all the fleet's discovery requests, the first one delayed by up to
+// Limits.Jitter.
+func (l *limits) discoveryGate() func(ctx context.Context) (func(), error) {
+	var started atomic.Bool
+	return func(ctx context.Context) (func(), error) {
+		return l.acquire(ctx, l.discovery, !started.Swap(true))
+	}
 }
 
 // ListGate returns a function that waits for a list's turn among all the

@@ -84,6 +84,9 @@ func (m *Member) Discovery() *discovery.Client {
 	m.discOnce.Do(func() {
 		opts := m.f.opts.Discovery
 		opts.TTL = jittered(opts.TTL)
+		if opts.Gate == nil {
+			opts.Gate = m.f.limits.discoveryGate()
+		}
 		m.disc = discovery.New(m.rc, opts)
 	})
 	return m.disc

@@ -14,8 +14,13 @@ type Options struct {
 	// Discovery configures each member's discovery client. Its TTL (10
 	// minutes if zero) is spread by up to a tenth per member, so that
 	// members added together do not all revalidate in the same instant.
+	// Its Store, if nil, is one the fleet makes, so that members whose
+	// documents are byte for byte equal share them; its Gate, if nil, is
+	// the fleet's (see Limits).
 	Discovery discovery.Options
-	// Mapper configures each member's REST mapper.
+	// Mapper configures each member's REST mapper. Its Store, if nil, is
+	// one the fleet makes, so that members that share their discovery
+	// documents share their indexes too.
 	Mapper restmapper.Options
 	// Dynamic configures each member's dynamic client.
 	Dynamic dynamic.Options
@@ -47,6 +52,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Discovery.TTL <= 0 {
 		o.Discovery.TTL = 10 * time.Minute
+	}
+	if o.Discovery.Store == nil {
+		o.Discovery.Store = discovery.NewStore()
+	}
+	if o.Mapper.Store == nil {
+		o.Mapper.Store = restmapper.NewStore()
 	}
 	o.Limits = o.Limits.withDefaults()
 	return o
