@@ -17,7 +17,7 @@ import (
 // with unknown or duplicate fields is returned with the strict error.
 func decodeObject[T, L runtime.Object](c *Client[T, L], data []byte, contentType string) (T, error) {
 	obj := c.shape.newObj()
-	err := c.decode(data, contentType, obj, c.shape.gvk, nil)
+	err := c.decode(data, contentType, obj, c.shape.gvk)
 	if err != nil && !runtime.IsStrictDecodingError(err) {
 		var zero T
 		return zero, err
@@ -29,8 +29,7 @@ func decodeObject[T, L runtime.Object](c *Client[T, L], data []byte, contentType
 // decodeList decodes a response holding an L.
 func decodeList[T, L runtime.Object](c *Client[T, L], data []byte, contentType string) (L, error) {
 	l := c.shape.newList()
-	presize := func(data []byte) { c.shape.presize(l, countListItems(data)) }
-	err := c.decode(data, contentType, l, c.shape.listGVK, presize)
+	err := c.decode(data, contentType, l, c.shape.listGVK)
 	if err != nil && !runtime.IsStrictDecodingError(err) {
 		var zero L
 		return zero, err
@@ -56,9 +55,8 @@ func (c *Client[T, L]) typeMeta(obj runtime.Object, gvk schema.GroupVersionKind)
 
 // decode decodes data, in its Content-Type, into obj, which should be of
 // kind want. A Status in its place becomes the *apierrors.StatusError it
-// describes. presize, if set, is called with a protobuf list's bytes before
-// they are decoded.
-func (c *Client[T, L]) decode(data []byte, contentType string, obj runtime.Object, want schema.GroupVersionKind, presize func([]byte)) error {
+// describes.
+func (c *Client[T, L]) decode(data []byte, contentType string, obj runtime.Object, want schema.GroupVersionKind) error {
 	if len(data) == 0 {
 		return fmt.Errorf("typed: empty response where a %s was expected", want.Kind)
 	}
@@ -69,7 +67,7 @@ func (c *Client[T, L]) decode(data []byte, contentType string, obj runtime.Objec
 	)
 	switch mt := mediaType(contentType); mt {
 	case runtime.ContentTypeProtobuf:
-		kind, err = decodeProtobuf(data, obj, presize)
+		kind, err = decodeProtobuf(data, obj)
 	case runtime.ContentTypeJSON, "":
 		strictErr, err = c.decodeJSON(data, obj)
 		kind = obj.GetObjectKind().GroupVersionKind().Kind

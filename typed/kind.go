@@ -34,8 +34,6 @@ type shape[T, L runtime.Object] struct {
 	newList func() L
 	// each calls yield with each item of l, in order, until it returns false.
 	each func(l L, yield func(T) bool) bool
-	// presize gives l's items room for n, so that decoding appends in place.
-	presize func(l L, n int)
 }
 
 // shapeOf checks T and L against the scheme and against each other: T must
@@ -72,9 +70,6 @@ func shapeOf[T Object[E], L Object[LE], E, LE any](scheme *runtime.Scheme) (*sha
 			}
 		}
 		return true
-	}
-	s.presize = func(l L, n int) {
-		reflect.ValueOf(l).Elem().Field(field).Set(reflect.ValueOf(make([]E, 0, n)))
 	}
 	return s, nil
 }

@@ -3,11 +3,12 @@ package typed
 import (
 	"errors"
 
-	"google.golang.org/protobuf/encoding/protowire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
+
+	"github.com/kdyn/kdyn/typed/internal/protodec"
 )
 
 // protobufEnvelope reads Kubernetes' protobuf encoding (a magic number, then
@@ -17,65 +18,31 @@ import (
 var protobufEnvelope = protobuf.NewSerializer(runtime.NewScheme(), runtime.NewScheme())
 
 // protoTarget is what decodeProtobuf gives the serializer: obj, whose
-// decoding it can prepare for once the envelope is open.
+// bytes, once out of the envelope, it decodes with protodec rather than
+// with the generated Unmarshal, which allocates each string on its own and
+// grows each list item by item.
 type protoTarget struct {
 	runtime.Object
-	msg    protoMessage
-	before func(data []byte) // nil: nothing to prepare
+	msg protoMessage
 }
 
 func (p *protoTarget) Reset() { p.msg.Reset() }
 
-func (p *protoTarget) Unmarshal(data []byte) error {
-	if p.before != nil {
-		p.before(data)
-	}
-	return p.msg.Unmarshal(data)
-}
+func (p *protoTarget) Unmarshal(data []byte) error { return protodec.Unmarshal(data, p.Object) }
 
 // decodeProtobuf decodes a protobuf response into obj and returns the kind
-// its envelope names. before, if set, is called with the object's bytes
-// first.
-func decodeProtobuf(data []byte, obj runtime.Object, before func([]byte)) (string, error) {
+// its envelope names.
+func decodeProtobuf(data []byte, obj runtime.Object) (string, error) {
 	msg, ok := obj.(protoMessage)
 	if !ok {
 		return "", errors.New("the server sent protobuf, which this type cannot decode")
 	}
-	_, gvk, err := protobufEnvelope.Decode(data, nil, &protoTarget{Object: obj, msg: msg, before: before})
+	_, gvk, err := protobufEnvelope.Decode(data, nil, &protoTarget{Object: obj, msg: msg})
 	kind := ""
 	if gvk != nil {
 		kind = gvk.Kind
 	}
 	return kind, err
-}
-
-// listItemsField is the protobuf field number of every Kubernetes list's
-// items.
-const listItemsField = 2
-
-// countListItems counts the items of an encoded list, skipping over each.
-// The generated Unmarshal appends item by item; given room for all of them
-// first, it allocates the slice once instead of copying it at each
-// doubling. On malformed input it returns what it counted so far and leaves
-// the error to Unmarshal. Each item takes at least two bytes, so the count
-// is bounded by the body's size.
-func countListItems(data []byte) int {
-	n := 0
-	for len(data) > 0 {
-		num, typ, m := protowire.ConsumeTag(data)
-		if m < 0 {
-			return n
-		}
-		data = data[m:]
-		if m = protowire.ConsumeFieldValue(num, typ, data); m < 0 {
-			return n
-		}
-		if num == listItemsField && typ == protowire.BytesType {
-			n++
-		}
-		data = data[m:]
-	}
-	return n
 }
 
 // protobufStatusError replaces the generic error rest makes of a protobuf

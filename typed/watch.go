@@ -88,7 +88,7 @@ func (d *eventDecoder[T, L]) decodeJSON(raw []byte) (runtime.Object, error) {
 
 func (d *eventDecoder[T, L]) decodeProtobuf(raw []byte) (runtime.Object, error) {
 	obj := d.c.shape.newObj()
-	kind, err := decodeProtobuf(raw, obj, nil)
+	kind, err := decodeProtobuf(raw, obj)
 	return d.checked(obj, kind, err)
 }
 

@@ -14,6 +14,10 @@ type sliceHeader struct {
 	len, cap int
 }
 
+// emptyArray is where empty, non-nil slices point, as make([]T, 0) does
+// (to the runtime's zero-size base).
+var emptyArray = unsafe.Pointer(&[0]uint64{})
+
 // decodePointer: null makes the pointer nil; any other value is decoded
 // into the value pointed to, allocated if the pointer is nil.
 func decodePointer(d *decoder, c *codec, p unsafe.Pointer) error {
@@ -54,7 +58,13 @@ func decodeSlice(d *decoder, c *codec, p unsafe.Pointer) error {
 	ec := c.elem
 	n := min(d.countElems(), d.presizeBudget(ec.size))
 	hdr := (*sliceHeader)(p)
-	*hdr = sliceHeader{data: reflect.MakeSlice(c.typ, n, n).UnsafePointer(), len: n, cap: n}
+	if n == 0 {
+		*hdr = sliceHeader{data: emptyArray} // [] is empty, not nil
+	} else {
+		// Grow fills in the header in place; MakeSlice would allocate one.
+		reflect.NewAt(c.typ, p).Elem().Grow(n)
+		hdr.len = n
+	}
 	if err := d.enter(); err != nil {
 		return err
 	}
