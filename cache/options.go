@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -47,6 +48,13 @@ type Options struct {
 	WatchIdleTimeout time.Duration
 	// RequestTimeout bounds each list page request. Default 1 min.
 	RequestTimeout time.Duration
+	// ListGate, if not nil, is called before each informer reads its
+	// kind's complete state (a WatchList's initial events, or a list read
+	// page by page) and must return when it may, with the function to call
+	// once the state is read, or ctx's error; a fleet of clusters bounds
+	// and spreads the lists of all their caches with it (fleet.ListGate).
+	// Default nil: every informer reads at once.
+	ListGate func(ctx context.Context) (release func(), err error)
 }
 
 func (o Options) withDefaults() Options {

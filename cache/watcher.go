@@ -53,7 +53,7 @@ func (w *watcher) run(ctx context.Context) (synced bool, err error) {
 	var stream watch.Interface
 	for ctx.Err() == nil {
 		if needSync {
-			if stream, err = w.sync(ctx); err != nil {
+			if stream, err = w.gatedSync(ctx); err != nil {
 				if apierrors.IsNotFound(err) {
 					return synced, &errKindGone{err}
 				}
