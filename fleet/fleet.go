@@ -150,12 +150,15 @@ func (f *Fleet) setOwner(owns func(string) bool, wait bool) {
 		case mine && e.m == nil:
 			e.m = f.start(name, e.rc, e.lastDone)
 		case !mine && e.m != nil:
-			e.m.stop(ErrHandedOver)
+			e.m.cancel(ErrHandedOver) // at once, under the lock: no Each starts it again
 			stopped = append(stopped, e.m)
 			e.m, e.lastDone = nil, e.m.done
 		}
 	}
 	f.mu.Unlock()
+	for _, m := range stopped {
+		m.stop(ErrHandedOver)
+	}
 	if wait {
 		for _, m := range stopped {
 			m.wait()

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kdyn/kdyn/cache"
 	"github.com/kdyn/kdyn/discovery"
 	"github.com/kdyn/kdyn/dynamic"
 	"github.com/kdyn/kdyn/rest"
@@ -33,6 +34,9 @@ type Member struct {
 	mapper   *restmapper.Mapper
 	dynOnce  sync.Once
 	dyn      *dynamic.Client
+
+	cacheMu sync.Mutex   // guards cache
+	cache   *cache.Cache // nil until asked for
 }
 
 // start makes the member of name served here and starts Options.Serve for
@@ -48,6 +52,7 @@ func (f *Fleet) start(name string, rc *rest.Client, prevDone <-chan struct{}) *M
 	}
 	go func() {
 		defer close(m.done)
+		defer m.stopCache()
 		if prevDone != nil {
 			select {
 			case <-prevDone:
@@ -56,13 +61,21 @@ func (f *Fleet) start(name string, rc *rest.Client, prevDone <-chan struct{}) *M
 			}
 		}
 		f.opts.Serve(ctx, m)
+		<-ctx.Done() // the cache serves until the member is stopped
 	}()
 	return m
 }
 
-// stop ends the member's context with cause; its Serve call is expected
-// to return.
-func (m *Member) stop(cause error) { m.cancel(cause) }
+// stop ends the member's context with cause: its Serve call is expected to
+// return, and then its cache is stopped (at once without Serve). It waits
+// for nothing: call it without holding f.mu all the same, since stopping
+// a cache waits for its informers.
+func (m *Member) stop(cause error) {
+	m.cancel(cause)
+	if m.f.opts.Serve == nil {
+		m.stopCache()
+	}
+}
 
 // wait blocks until the member's Serve call has returned.
 func (m *Member) wait() { <-m.done }
@@ -104,6 +117,39 @@ func (m *Member) Mapper() *restmapper.Mapper {
 func (m *Member) Dynamic() *dynamic.Client {
 	m.dynOnce.Do(func() { m.dyn = dynamic.NewWithOptions(m.rc, m.f.opts.Dynamic) })
 	return m.dyn
+}
+
+// Cache returns the member's informer cache over its dynamic client and
+// mapper, built on first use with Options.Cache, its lists taking turns
+// with the whole fleet's (ListGate). It is stopped when the member stops
+// being served here; asked for after that, it is a stopped Cache.
+func (m *Member) Cache() *cache.Cache {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
+	if m.cache == nil {
+		opts := m.f.opts.Cache
+		if opts.ListGate == nil {
+			opts.ListGate = m.f.ListGate()
+		}
+		m.cache = cache.New(m.Dynamic(), m.Mapper(), opts)
+		if m.ctx.Err() != nil {
+			m.cache.Stop()
+		}
+	}
+	return m.cache
+}
+
+// stopCache stops the member's cache, if it was built.
+func (m *Member) stopCache() {
+	m.cacheMu.Lock()
+	c := m.cache
+	if c == nil {
+		// A Cache asked for from now on is built stopped.
+		m.cacheMu.Unlock()
+		return
+	}
+	m.cacheMu.Unlock()
+	c.Stop()
 }
 
 // Mapped returns the member's dynamic client reaching resources by kind

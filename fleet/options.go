@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kdyn/kdyn/cache"
 	"github.com/kdyn/kdyn/discovery"
 	"github.com/kdyn/kdyn/dynamic"
 	"github.com/kdyn/kdyn/restmapper"
@@ -24,6 +25,9 @@ type Options struct {
 	Mapper restmapper.Options
 	// Dynamic configures each member's dynamic client.
 	Dynamic dynamic.Options
+	// Cache configures each member's informer cache. Its ListGate, if nil,
+	// is the fleet's (see Limits and ListGate).
+	Cache cache.Options
 
 	// Parallelism bounds how many members Each and Map work on at once.
 	// 0 means 16.

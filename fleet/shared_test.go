@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kdyn/kdyn/cache"
 	"github.com/kdyn/kdyn/discovery"
 	"github.com/kdyn/kdyn/fixture"
 	"github.com/kdyn/kdyn/rest"
@@ -29,8 +31,10 @@ import (
 type front struct {
 	*httptest.Server
 	inFlight, peak atomic.Int32
-	mu             sync.Mutex // guards paths
-	paths          map[string]int
+	// lists and peakLists count the lists (not watches) of objects in flight.
+	lists, peakLists atomic.Int32
+	mu               sync.Mutex // guards paths
+	paths            map[string]int
 }
 
 func newFront(t testing.TB, srv *fixture.Server) *front {
@@ -42,7 +46,10 @@ func newFront(t testing.TB, srv *fixture.Server) *front {
 		f.mu.Unlock()
 		n := f.inFlight.Add(1)
 		defer f.inFlight.Add(-1)
-		for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
+		raise(&f.peak, n)
+		if strings.HasSuffix(r.URL.Path, "/namespaces") && r.URL.Query().Get("watch") == "" {
+			raise(&f.peakLists, f.lists.Add(1))
+			defer f.lists.Add(-1)
 		}
 		r2 := r.Clone(r.Context())
 		if i := indexByteFrom(r.URL.Path, '/', 1); i > 0 {
@@ -52,6 +59,12 @@ func newFront(t testing.TB, srv *fixture.Server) *front {
 	}))
 	t.Cleanup(f.Close)
 	return f
+}
+
+// raise makes peak at least n.
+func raise(peak *atomic.Int32, n int32) {
+	for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+	}
 }
 
 func indexByteFrom(s string, c byte, from int) int {
@@ -185,4 +198,43 @@ func TestLimits(t *testing.T) {
 	cancel()
 	_, err = slow.ListGate()(ctx)
 	assert.ErrorIs(t, err, context.Canceled, "a jittered wait ends with its context")
+}
+
+// TestMemberCache: each member's informer cache lists in turns with the
+// whole fleet's, and is stopped with its member.
+func TestMemberCache(t *testing.T) {
+	fr := newFront(t, serve(t, fixture.Synthetic(1, 1), fixture.WithLatency(20*time.Millisecond)))
+	before := goleak.IgnoreCurrent()
+	f := New(Options{Limits: Limits{Lists: 1}, Cache: cache.Options{DisableWatchList: true}})
+	for i := range 4 {
+		require.NoError(t, f.Add(fmt.Sprintf("m%02d", i), fr.member(i)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ns := schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
+	for name, err := range f.Each(ctx, func(ctx context.Context, m *Member) error {
+		_, err := m.Mapper().RESTMappingWithContext(ctx, ns.GroupKind(), ns.Version)
+		return err
+	}) {
+		require.NoError(t, err, name) // discovery done, so that the informers start together
+	}
+	var informers []*cache.Informer
+	for _, name := range f.Names() {
+		m, _ := f.Cluster(name)
+		inf, err := m.Cache().Informer(ctx, ns, cache.InformerOptions{})
+		require.NoError(t, err)
+		informers = append(informers, inf)
+	}
+	for _, inf := range informers {
+		require.NoError(t, inf.WaitForSync(ctx))
+	}
+	assert.Equal(t, int32(1), fr.peakLists.Load(), "one list at a time")
+
+	for _, name := range f.Names() {
+		f.Remove(name)
+	}
+	for _, inf := range informers {
+		assert.Equal(t, cache.Stopped, inf.State())
+	}
+	goleak.VerifyNone(t, before)
 }
