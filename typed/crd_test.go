@@ -19,7 +19,7 @@ import (
 func TestFixtureCustomResourceVerbs(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cs, rc := fixtureSet(t, Options{Protobuf: true}) // a type without protobuf asks for JSON
+	cs, rc, rec := fixtureSet(t, Options{Protobuf: true}) // a type without protobuf asks for JSON
 	widgets := forWidgets(t, cs).Namespace("default")
 
 	_, err := widgets.Get(ctx, "w1", metav1.GetOptions{})
@@ -99,4 +99,5 @@ func TestFixtureCustomResourceVerbs(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []watch.EventType{watch.Modified, watch.Modified, watch.Modified, watch.Modified, watch.Modified, watch.Deleted}, seen)
+	assert.Equal(t, []string{mediaJSON}, rec.mediaTypes("/apis/example.com/"))
 }

@@ -15,14 +15,14 @@ import (
 )
 
 // TestFixtureDeploymentVerbs runs every verb on apps/v1 Deployments, in
-// JSON and with protobuf asked for (the fixture answers JSON to that, as
-// an API server without protobuf would).
+// JSON and in protobuf, which the fixture serves for built-in kinds as the
+// API server does.
 func TestFixtureDeploymentVerbs(t *testing.T) {
 	for _, opts := range []Options{{}, {Protobuf: true}} {
 		t.Run(map[bool]string{false: "json", true: "protobuf"}[opts.Protobuf], func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			cs, _ := fixtureSet(t, opts)
+			cs, _, rec := fixtureSet(t, opts)
 			deploys := forDeployments(t, cs).Namespace("default")
 
 			created, err := deploys.Create(ctx, deployment("web", 1), metav1.CreateOptions{})
@@ -97,6 +97,9 @@ func TestFixtureDeploymentVerbs(t *testing.T) {
 			list, err = deploys.List(ctx, metav1.ListOptions{})
 			require.NoError(t, err)
 			assert.Empty(t, list.Items)
+
+			want := map[bool]string{false: mediaJSON, true: mediaProtobuf}[opts.Protobuf]
+			assert.Equal(t, []string{want}, rec.mediaTypes("/apis/apps/v1/"), "what the fixture answered in")
 		})
 	}
 }
@@ -107,33 +110,40 @@ type rawConfiguration string
 func (rawConfiguration) IsApplyConfiguration()          {}
 func (r rawConfiguration) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 
-// TestFixtureWatch watches Deployments and gets typed events.
+// TestFixtureWatch watches Deployments, in JSON and in protobuf, and gets
+// typed events.
 func TestFixtureWatch(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cs, _ := fixtureSet(t, Options{SetTypeMeta: true})
-	deploys := forDeployments(t, cs).Namespace("default")
+	for _, protobuf := range []bool{false, true} {
+		t.Run(map[bool]string{false: "json", true: "protobuf"}[protobuf], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cs, _, rec := fixtureSet(t, Options{SetTypeMeta: true, Protobuf: protobuf})
+			deploys := forDeployments(t, cs).Namespace("default")
 
-	w, err := deploys.Watch(ctx, metav1.ListOptions{})
-	require.NoError(t, err)
-	defer w.Stop()
-	_, err = deploys.Create(ctx, deployment("web", 1), metav1.CreateOptions{})
-	require.NoError(t, err)
-	_, err = deploys.Patch(ctx, "web", types.MergePatchType, []byte(`{"spec":{"replicas":2}}`), metav1.PatchOptions{})
-	require.NoError(t, err)
-	require.NoError(t, deploys.Delete(ctx, "web", metav1.DeleteOptions{}))
+			w, err := deploys.Watch(ctx, metav1.ListOptions{})
+			require.NoError(t, err)
+			defer w.Stop()
+			_, err = deploys.Create(ctx, deployment("web", 1), metav1.CreateOptions{})
+			require.NoError(t, err)
+			_, err = deploys.Patch(ctx, "web", types.MergePatchType, []byte(`{"spec":{"replicas":2}}`), metav1.PatchOptions{})
+			require.NoError(t, err)
+			require.NoError(t, deploys.Delete(ctx, "web", metav1.DeleteOptions{}))
 
-	for _, want := range []watch.EventType{watch.Added, watch.Modified, watch.Deleted} {
-		select {
-		case ev, ok := <-w.ResultChan():
-			require.True(t, ok, "watch ended before %s", want)
-			require.Equal(t, want, ev.Type, "%v", ev.Object)
-			d, ok := ev.Object.(*appsv1.Deployment)
-			require.True(t, ok, "event object is %T", ev.Object)
-			assert.Equal(t, "web", d.Name)
-			assert.Equal(t, "Deployment", d.Kind, "SetTypeMeta fills the kind")
-		case <-ctx.Done():
-			t.Fatalf("no %s event", want)
-		}
+			for _, want := range []watch.EventType{watch.Added, watch.Modified, watch.Deleted} {
+				select {
+				case ev, ok := <-w.ResultChan():
+					require.True(t, ok, "watch ended before %s", want)
+					require.Equal(t, want, ev.Type, "%v", ev.Object)
+					d, ok := ev.Object.(*appsv1.Deployment)
+					require.True(t, ok, "event object is %T", ev.Object)
+					assert.Equal(t, "web", d.Name)
+					assert.Equal(t, "Deployment", d.Kind, "SetTypeMeta fills the kind")
+				case <-ctx.Done():
+					t.Fatalf("no %s event", want)
+				}
+			}
+			want := map[bool]string{false: mediaJSON, true: mediaProtobuf}[protobuf]
+			assert.Equal(t, []string{want}, rec.mediaTypes("/apis/apps/v1/"))
+		})
 	}
 }

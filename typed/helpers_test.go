@@ -2,7 +2,11 @@ package typed
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kdyn/kdyn/discovery"
@@ -27,8 +31,9 @@ func testScheme(t testing.TB) *runtime.Scheme {
 }
 
 // fixtureSet serves the recording of a real kube-apiserver v1.37.2 and
-// returns a Clientset for it, with kdyn's mapper, and its rest.Client.
-func fixtureSet(t *testing.T, opts Options, serverOpts ...fixture.Option) (*Clientset, *rest.Client) {
+// returns a Clientset for it, with kdyn's mapper, its rest.Client, and the
+// recorder of the responses.
+func fixtureSet(t *testing.T, opts Options, serverOpts ...fixture.Option) (*Clientset, *rest.Client, *recorder) {
 	t.Helper()
 	c, err := fixture.Load(filepath.Join("..", "testdata", "clusters", "k8s-1.37"))
 	require.NoError(t, err)
@@ -36,12 +41,56 @@ func fixtureSet(t *testing.T, opts Options, serverOpts ...fixture.Option) (*Clie
 	t.Cleanup(srv.Close)
 	cfg := srv.Config()
 	cfg.WarningHandler = rest.NoWarnings{}
+	rec := &recorder{base: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(rec.base.CloseIdleConnections)
+	cfg.Transport = rec
 	rc, err := rest.NewClient(cfg)
 	require.NoError(t, err)
 	t.Cleanup(rc.CloseIdleConnections)
 	d, err := discovery.NewForConfig(cfg, discovery.Options{})
 	require.NoError(t, err)
-	return New(rc, restmapper.New(d, restmapper.Options{}), testScheme(t), opts), rc
+	return New(rc, restmapper.New(d, restmapper.Options{}), testScheme(t), opts), rc, rec
+}
+
+// recorder records the media type of each response, by path.
+type recorder struct {
+	base *http.Transport
+
+	mu    sync.Mutex // guards types
+	types map[string][]string
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.base.RoundTrip(req)
+	if err == nil {
+		mt, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+		r.mu.Lock()
+		if r.types == nil {
+			r.types = map[string][]string{}
+		}
+		if !slices.Contains(r.types[req.URL.Path], mt) {
+			r.types[req.URL.Path] = append(r.types[req.URL.Path], mt)
+		}
+		r.mu.Unlock()
+	}
+	return resp, err
+}
+
+// mediaTypes returns the media types of the responses under prefix.
+func (r *recorder) mediaTypes(prefix string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for path, types := range r.types {
+		if strings.HasPrefix(path, prefix) {
+			for _, mt := range types {
+				if !slices.Contains(out, mt) {
+					out = append(out, mt)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func forDeployments(t testing.TB, cs *Clientset) *Client[*appsv1.Deployment, *appsv1.DeploymentList] {
