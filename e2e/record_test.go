@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"maps"
@@ -11,12 +13,19 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	cgdynamic "k8s.io/client-go/dynamic"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kdyn/kdyn/e2e/internal/record"
+	"github.com/kdyn/kdyn/fixture"
 )
 
 var update = flag.Bool("update", false, "rewrite "+recordingDir+" from the test server")
@@ -81,6 +90,64 @@ func TestKdynRecord(t *testing.T) {
 		assert.True(t, ok || name == "openapi/v2.json", "unexpected document %s", name)
 	}
 	assert.Contains(t, got.Docs, "openapi/v2.json")
+}
+
+// TestKdynRecordCRDs: kdyn record also wrote the server's CRDs, as the
+// server has them, and a fixture server of the recording prints a custom
+// resource's table (its printer columns) as the real server does.
+func TestKdynRecordCRDs(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(kdynRecording, "objects", "customresourcedefinitions.yaml"))
+	require.NoError(t, err)
+	var recorded []string
+	for doc := range strings.SplitSeq(string(raw), "\n---\n") {
+		var crd unstructured.Unstructured
+		require.NoError(t, yaml.Unmarshal([]byte(doc), &crd.Object))
+		recorded = append(recorded, crd.GetName())
+		live, err := cgdynamic.NewForConfigOrDie(srv.ClientGoConfig()).Resource(crdGVR).Get(context.Background(), crd.GetName(), metav1.GetOptions{})
+		require.NoError(t, err)
+		want, err := json.Marshal(live.Object["spec"])
+		require.NoError(t, err)
+		got, err := json.Marshal(crd.Object["spec"])
+		require.NoError(t, err)
+		assert.JSONEq(t, string(want), string(got), crd.GetName())
+		assert.Equal(t, live.GetUID(), crd.GetUID())
+		assert.Empty(t, crd.GetManagedFields())
+	}
+	assert.Equal(t, []string{"tenants.platform.kdyn.dev", "widgets.stable.kdyn.dev"}, recorded)
+
+	c, err := fixture.Load(kdynRecording)
+	require.NoError(t, err)
+	fs := fixture.NewServer(c)
+	t.Cleanup(fs.Close)
+	fakeKubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	require.NoError(t, os.WriteFile(fakeKubeconfig, fs.Kubeconfig(), 0o600))
+	ns := newNamespace(t, srv, "e2e-record")
+	widget := filepath.Join(t.TempDir(), "widget.yaml")
+	require.NoError(t, os.WriteFile(widget, []byte("apiVersion: stable.kdyn.dev/v1\nkind: Widget\nmetadata: {name: w}\nspec: {replicas: 2, color: teal}\n"), 0o600))
+	kubectlWith(t, fakeKubeconfig, "create", "namespace", ns)
+	var tables []string
+	for _, kc := range []string{srv.TokenKubeconfig, fakeKubeconfig} {
+		kubectlWith(t, kc, "create", "-n", ns, "-f", widget)
+		tables = append(tables, kubectlWith(t, kc, "get", "widgets", "-n", ns))
+	}
+	assert.Equal(t, tables[0], tables[1])
+	assert.Equal(t, []string{"NAME", "REPLICAS", "COLOR"}, strings.Fields(strings.SplitN(tables[0], "\n", 2)[0]))
+}
+
+// kubectlWith runs kubectl with kubeconfig, and a HOME and caches of its
+// own.
+func kubectlWith(t *testing.T, kubeconfig string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", kubeconfig}, args...)...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "HOME="+home, "KUBECACHEDIR="+filepath.Join(home, "cache"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "kubectl %v: %s", args, stderr.String())
+	return string(out)
 }
 
 // groupDoc matches apis/<group>.json.
