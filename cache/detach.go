@@ -6,27 +6,28 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// detacher rebuilds each object the informer keeps so that it shares
-// nothing with the buffer it was decoded from. kdyn's decoder makes
-// decoded strings substrings of one copy of the list page or watch event,
-// so a stored object would otherwise pin that whole copy, managedFields
-// and all, for as long as it is cached. The rebuilt object has the same
-// values (reflect.DeepEqual holds) with:
-//   - map keys interned process-wide, so every object of a kind shares them;
+// detacher detaches each object the informer keeps from the buffer it was
+// decoded from. kdyn's decoder makes decoded strings substrings of one copy
+// of the list page or watch event, so a stored object would otherwise pin
+// that whole copy, managedFields and all, for as long as it is cached. The
+// object is rewritten in place, keeping its maps and slices (which hold no
+// pointer into the buffer) and replacing every string:
+//   - map keys by their interned copy, process-wide, so every object of a
+//     kind shares them (a Go map stores the key of an assignment to an
+//     existing string key, so no map is rebuilt);
 //   - short string values (apiVersion, kind, namespaces, label keys and
-//     values, condition types and statuses...) interned per informer, with
-//     their boxed interface values, so repeating one costs nothing;
-//   - longer strings copied exactly;
-//   - maps and slices made at their exact size;
-//   - numbers, booleans and nulls kept as decoded: their boxes hold no
-//     pointer into the buffer;
-//   - with managedFields kept, each fieldsV1 tree shared with the objects
-//     whose tree is equal: the fields a manager owns are mostly the same
-//     for every object it manages.
+//     values, condition types and statuses...) by their interned copy per
+//     informer, with its boxed interface value, so repeating one costs
+//     nothing;
+//   - longer strings by an exact copy;
+//   - with managedFields kept, each fieldsV1 tree by the one of an earlier
+//     object whose tree is equal: the fields a manager owns are mostly the
+//     same for every object it manages.
 //
-// Stored objects are read-only (see the package doc), which is what makes
-// sharing their strings and trees safe. Not safe for concurrent use: each
-// informer's reflector owns one.
+// Numbers, booleans and nulls are kept as decoded: their boxes hold no
+// pointer into the buffer. Stored objects are read-only (see the package
+// doc), which is what makes sharing their strings and trees safe. Not safe
+// for concurrent use: each informer's reflector owns one.
 type detacher struct {
 	in     interner
 	fields *shareTable // nil when managedFields are dropped
@@ -40,69 +41,61 @@ func newDetacher(keepManagedFields bool) *detacher {
 	return d
 }
 
-// detach returns a detached copy of obj.
+// detach detaches obj, which the caller owns, in place and returns it.
 func (d *detacher) detach(obj *unstructured.Unstructured) *unstructured.Unstructured {
-	out := make(map[string]any, len(obj.Object))
 	for k, v := range obj.Object {
 		if md, ok := v.(map[string]any); ok && k == "metadata" {
-			out[d.in.key(k)] = d.metadata(md)
+			obj.Object[d.in.key(k)] = d.metadata(md)
 			continue
 		}
-		out[d.in.key(k)] = d.value(v)
+		obj.Object[d.in.key(k)] = d.value(v)
 	}
-	return &unstructured.Unstructured{Object: out}
+	return obj
 }
 
 func (d *detacher) metadata(md map[string]any) map[string]any {
-	out := make(map[string]any, len(md))
 	for k, v := range md {
 		if l, ok := v.([]any); ok && k == "managedFields" && d.fields != nil {
-			out[d.in.key(k)] = d.managedFields(l)
+			md[d.in.key(k)] = d.managedFields(l)
 			continue
 		}
-		out[d.in.key(k)] = d.value(v)
+		md[d.in.key(k)] = d.value(v)
 	}
-	return out
+	return md
 }
 
 func (d *detacher) managedFields(l []any) []any {
-	out := make([]any, len(l))
 	for i, e := range l {
 		em, ok := e.(map[string]any)
 		if !ok {
-			out[i] = d.value(e)
+			l[i] = d.value(e)
 			continue
 		}
-		m := make(map[string]any, len(em))
 		for k, v := range em {
 			if k == "fieldsV1" {
-				m[d.in.key(k)] = d.fields.share(v, d)
+				em[d.in.key(k)] = d.fields.share(v, d)
 				continue
 			}
-			m[d.in.key(k)] = d.value(v)
+			em[d.in.key(k)] = d.value(v)
 		}
-		out[i] = m
 	}
-	return out
+	return l
 }
 
-// value returns a detached copy of a decoded value.
+// value detaches a decoded value: a string is replaced, a map or slice
+// detached in place.
 func (d *detacher) value(v any) any {
 	switch x := v.(type) {
 	case string:
 		return d.in.value(x)
 	case map[string]any:
-		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[d.in.key(k)] = d.value(e)
+			x[d.in.key(k)] = d.value(e)
 		}
-		return out
 	case []any:
-		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = d.value(e)
+			x[i] = d.value(e)
 		}
-		return out
 	}
 	// int64, float64, bool, nil: their boxes hold no pointer into the
 	// buffer. A Transform's values of other types are kept as they are.

@@ -50,22 +50,20 @@ func eachString(v any, f func(string)) {
 	}
 }
 
-// TestDetachEqual: the detached object has the decoded one's values, none
-// of its strings share memory with the decoded one's, and its maps and
-// slices are new.
+// TestDetachEqual: the detached object keeps the decoded values, and none
+// of its strings shares memory with the decoded document.
 func TestDetachEqual(t *testing.T) {
 	for _, keep := range []bool{false, true} {
-		src := decode(t, object("w1", 100))
-		d := newDetacher(keep)
-		got := d.detach(src)
-		assert.Equal(t, src.Object, got.Object)
+		data := object("w1", 100)
+		want := decode(t, data)
+		src := decode(t, data)
 		decoded := map[*byte]bool{}
 		eachString(src.Object, func(s string) { decoded[unsafe.StringData(s)] = true })
+		got := newDetacher(keep).detach(src)
+		assert.Equal(t, want.Object, got.Object)
 		eachString(got.Object, func(s string) {
 			assert.False(t, decoded[unsafe.StringData(s)], "%q shares the decoded document", s)
 		})
-		got.Object["spec"].(map[string]any)["size"] = int64(4)
-		assert.Equal(t, int64(3), src.Object["spec"].(map[string]any)["size"])
 	}
 }
 

@@ -47,13 +47,13 @@
 //
 // metadata.managedFields are dropped unless InformerOptions.
 // KeepManagedFields asks for them; the user's Transform runs next; then
-// each object is rebuilt so that it shares nothing with the page or event
-// it was decoded from (kdyn's decoder makes decoded strings share that
-// buffer): map keys interned process-wide, short repeated strings
-// (apiVersion, kind, namespace, label keys and values, condition types...)
-// interned per informer with their interface boxes, long strings copied,
-// and, when managedFields are kept, equal fieldsV1 trees shared between
-// objects. See detacher.
+// each object's strings are replaced in place so that it shares nothing
+// with the page or event it was decoded from (kdyn's decoder makes decoded
+// strings share that buffer): map keys interned process-wide, short
+// repeated strings (apiVersion, kind, namespace, label keys and values,
+// condition types...) interned per informer with their interface boxes,
+// long strings copied, and, when managedFields are kept, equal fieldsV1
+// trees shared between objects. See detacher.
 //
 // # Handlers
 //

@@ -104,11 +104,12 @@ type InformerOptions struct {
 	KeepManagedFields bool
 	// Transform, if set, is applied to each object received before it is
 	// stored (after managedFields are dropped): it may trim or rewrite the
-	// object in place or return another one. Its result is what the store
+	// object in place or return another one, which the informer then owns
+	// and shares with nothing else. Its result is what the store
 	// holds and handlers receive. Returning an error drops that object from
 	// this event (the error shows in Stats.LastError). The Transform of the
 	// first call for an informer stays: a later call for the same informer
-	// must pass the same function, or none. Called from one goroutine per
-	// informer.
+	// must pass the same function (nil if the first passed none), or gets
+	// an *OptionError. Called from one goroutine per informer.
 	Transform func(*unstructured.Unstructured) (*unstructured.Unstructured, error)
 }
