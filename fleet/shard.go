@@ -188,6 +188,12 @@ func (s *shard) observe(leases []lease, now time.Time) {
 		next := make(map[string]observed, len(leases))
 		for _, l := range leases {
 			if l.name == s.name && l.epoch == s.epoch {
+				if s.own.resourceVersion == "" {
+					// Created by this process, though its create seemed to
+					// fail (a timeout after the server wrote it): renew it
+					// from now on, as a new hold.
+					s.own = l
+				}
 				continue
 			}
 			o, ok := s.seen[l.name]

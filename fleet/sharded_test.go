@@ -238,3 +238,36 @@ func TestShardedRestart(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, leases, 2, "the old Lease was taken over, not duplicated")
 }
+
+// TestShardAdoptsItsLease: a Lease this process created although its create
+// seemed to fail (written by the server, the answer lost) is renewed from
+// then on, not created again and again.
+func TestShardAdoptsItsLease(t *testing.T) {
+	mgmt := serve(t, recorded(t, "k8s-1.37"))
+	s := newServed(t)
+	rc := mustClient(t, mgmt.Config())
+	f, err := Sharded(Options{Serve: func(ctx context.Context, m *Member) {
+		s.begin(m.Name(), "r0")
+		<-ctx.Done()
+		s.end(m.Name(), "r0")
+	}}, Sharding{Client: dynamic.New(rc), Name: "test", Identity: "r0", LeaseDuration: shardLease, RenewPeriod: shardLease / 6})
+	require.NoError(t, err)
+	require.NoError(t, f.Add("a", &rest.Config{Host: "https://a.invalid"}))
+	// What a create whose answer was lost leaves behind.
+	lc := newLeaseClient(dynamic.New(rc), "default", "test")
+	_, err = lc.create(context.Background(), lease{name: f.shard.name, identity: "r0", epoch: f.shard.epoch, duration: shardLease})
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	waitOwners(t, s, map[string]string{"a": "r0"}, 10*shardLease)
+	leases, err := lc.list(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, leases, 1)
+	cancel()
+	require.NoError(t, <-done)
+	leases, err = lc.list(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, leases, "deleted when the replica left")
+}
