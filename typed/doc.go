@@ -17,11 +17,15 @@
 // runs is found as soon as the mapper serves it, and a kind the server does
 // not serve is a *meta.NoKindMatchError.
 //
-// Responses decode straight into the Go structs in one pass: JSON with
-// apimachinery's semantics (sigs.k8s.io/json's case-sensitive decoding,
-// integers kept as integers, unknown fields dropped, or reported with
-// Options.Strict), and protobuf, for the types that have it, with
-// Options.Protobuf, negotiated by Content-Type as client-go's Clientset does.
+// Responses decode straight into the Go structs in one pass, by codecs
+// compiled once per Go type: JSON with apimachinery's semantics
+// (sigs.k8s.io/json's case-sensitive decoding, integers kept as integers,
+// unknown fields dropped, or reported with Options.Strict), and protobuf,
+// for the types that have it, with Options.Protobuf, negotiated by
+// Content-Type as client-go's Clientset does, into the values the types'
+// generated Unmarshal gives. Strings are copied into chunks of at most
+// 32 KiB shared by neighbouring objects, so an object kept from a list pins
+// a chunk or two of memory, never the response.
 // Objects come back with an empty apiVersion and kind, as from client-go,
 // unless Options.SetTypeMeta.
 package typed

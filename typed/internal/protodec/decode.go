@@ -257,23 +257,23 @@ func appendElem(f *field, p unsafe.Pointer) unsafe.Pointer {
 	return unsafe.Add(h.data, uintptr(h.len-1)*f.esize)
 }
 
-// presize gives the slice of f at p room for every occurrence of f in msg,
-// within a budget of 8 bytes per input byte: the generated code appends one
-// by one, copying a list of thousands of objects at each doubling.
+// presize gives the slice of f at p room for the occurrences of f at the
+// start of msg, within a budget of 8 bytes per input byte: the generated
+// code appends one by one, copying a list of thousands of objects at each
+// doubling. Encoders write a repeated field's values one after another, so
+// counting stops at the first other field; any later ones are appended.
 func (d *decoder) presize(f *field, p unsafe.Pointer, msg []byte) {
 	n := 0
 	for i := 0; i < len(msg); {
 		tag, _, err := varint(msg, i)
-		if err != nil {
+		if err != nil || int32(tag>>3) != f.num || tag&7 != wireBytes {
 			break
-		}
-		if int32(tag>>3) == f.num && tag&7 == wireBytes {
-			n++
 		}
 		l, err := skip(msg[i:])
 		if err != nil {
 			break
 		}
+		n++
 		i += l
 	}
 	if f.esize > 0 {
