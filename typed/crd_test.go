@@ -25,9 +25,14 @@ func TestFixtureCustomResourceVerbs(t *testing.T) {
 	_, err := widgets.Get(ctx, "w1", metav1.GetOptions{})
 	require.True(t, meta.IsNoMatchError(err), "before the CRD: %v", err)
 	installWidgets(t, rc)
+	// The mapper remembered the miss; it looks again once its backoff ends.
+	require.Eventually(t, func() bool {
+		_, err := widgets.List(ctx, metav1.ListOptions{})
+		return !meta.IsNoMatchError(err)
+	}, 20*time.Second, 20*time.Millisecond, "the kind is found after the CRD is installed")
 
 	created, err := widgets.Create(ctx, widget("w1", "red", 1), metav1.CreateOptions{})
-	require.NoError(t, err, "the mapper finds the new kind on the next call")
+	require.NoError(t, err)
 	assert.Equal(t, "red", created.Spec.Color)
 	assert.NotEmpty(t, created.UID)
 
