@@ -248,25 +248,25 @@ func BenchmarkFleetRequests(b *testing.B) {
 }
 
 // BenchmarkFleetFaults fans a mapping, a list and a read of all discovery
-// out to 100 clusters of
-// which one is down, one has an aggregated API server that fails (Stale in
-// discovery, 503 on its paths) and one hangs, beside the same fan-out to
-// the 97 healthy ones alone. It reports when the last healthy member
+// out to 100 clusters of 50 CRD groups, of which one is down, one has an
+// aggregated API server that fails (Stale in discovery, 503 on its paths)
+// and one hangs, beside the same fan-out to the 97 healthy ones alone. It reports when the last healthy member
 // answered, from the start of the fan-out, in both runs: the faults must
 // not hold the healthy back. Each failure must be a *fleet.ClusterError
 // naming its cluster.
 func BenchmarkFleetFaults(b *testing.B) {
-	env := newFleetEnv(b, groupsFor(200), 1, fixture.WithLatency(latency))
-	broken := fixture.NewServer(fixture.Synthetic(groupsFor(200), kindsPerGroup), fixture.WithLatency(latency),
+	groups := groupsFor(50)
+	env := newFleetEnv(b, groups, 1, fixture.WithLatency(latency))
+	broken := fixture.NewServer(fixture.Synthetic(groups, kindsPerGroup), fixture.WithLatency(latency),
 		fixture.WithStale("group001.example.com", "v1"), fixture.WithGroupError("group001.example.com", http.StatusServiceUnavailable))
 	b.Cleanup(broken.Close)
-	hanging := fixture.NewServer(fixture.Synthetic(groupsFor(200), kindsPerGroup), fixture.WithLatency(time.Hour))
+	hanging := fixture.NewServer(fixture.Synthetic(groups, kindsPerGroup), fixture.WithLatency(time.Hour))
 	b.Cleanup(hanging.Close)
 	dead := fixture.NewServer(fixture.Synthetic(1, 1))
 	dead.Close()
 	faulty := map[string]*rest.Config{"down": dead.Config(), "broken": broken.Config(), "hang": hanging.Config()}
 	const healthy = 97
-	gk := targetOf(groupsFor(200)).gk
+	gk := targetOf(groups).gk
 	work := func(ctx context.Context, m *fleet.Member) error {
 		mapping, err := m.Mapper().RESTMappingWithContext(ctx, gk)
 		if err != nil {
@@ -284,7 +284,7 @@ func BenchmarkFleetFaults(b *testing.B) {
 			for b.Loop() {
 				// The hanging member's discovery refresh, shared and so detached
 				// from its caller, ends with the discovery Timeout.
-				f := env.newFleet(b, healthy, fleet.Options{EachTimeout: 2 * time.Second, Discovery: kdiscovery.Options{Timeout: 2 * time.Second}})
+				f := env.newFleet(b, healthy, fleet.Options{EachTimeout: 10 * time.Second, Discovery: kdiscovery.Options{Timeout: 10 * time.Second}})
 				if withFaults {
 					for name, cfg := range faulty {
 						cfg.MaxRetries = -1
