@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -149,10 +148,7 @@ func runChild(t *testing.T, name string, small bool, ceiling uint64, timeout tim
 	}()
 	_ = cmd.Wait()
 	close(done)
-	r := childResult{elapsed: time.Since(start)}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = uint64(ru.Maxrss) << 10 // KiB on Linux
-	}
+	r := childResult{elapsed: time.Since(start), maxRSS: maxRSS(cmd.ProcessState)}
 	if k, ok := killed.Load().(string); ok {
 		r.killed = k
 	}
@@ -332,7 +328,9 @@ func tokenFileFIFO() string {
 	dir, _ := os.MkdirTemp("", "kdyn-fifo")
 	defer os.RemoveAll(dir)
 	fifo := filepath.Join(dir, "token")
-	_ = syscall.Mkfifo(fifo, 0o600)
+	if err := mkfifo(fifo); err != nil {
+		return err.Error()
+	}
 	return newClientErr(&rest.Config{Host: "https://x:1", BearerTokenFile: fifo})
 }
 
