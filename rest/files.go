@@ -17,7 +17,7 @@ const (
 // symlinks: projected service-account tokens are symlinks) of at most limit
 // bytes. The open does not block: a named pipe would otherwise hang it
 // until something writes to it, and a device such as /dev/zero never ends.
-func openRegular(path string, limit int64, what string) (*os.File, error) {
+func openRegular(path string, limit int64) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, err
@@ -33,27 +33,27 @@ func openRegular(path string, limit int64, what string) (*os.File, error) {
 	}
 	if fi.Size() > limit {
 		_ = f.Close()
-		return nil, &TooLargeError{What: what, Limit: limit}
+		return nil, &TooLargeError{What: path, Limit: limit}
 	}
 	return f, nil
 }
 
 // readRegular reads a file that openRegular accepts, still within limit
 // should it grow meanwhile.
-func readRegular(path string, limit int64, what string) ([]byte, error) {
-	f, err := openRegular(path, limit, what)
+func readRegular(path string, limit int64) ([]byte, error) {
+	f, err := openRegular(path, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return readAtMost(f, limit, what)
+	return readAtMost(f, limit, path)
 }
 
 // checkRegular checks now that path is a file readRegular would read, so a
 // typo or a directory is reported with its kubeconfig field rather than at
 // the first request.
-func checkRegular(path string, limit int64, what string) error {
-	f, err := openRegular(path, limit, what)
+func checkRegular(path string, limit int64) error {
+	f, err := openRegular(path, limit)
 	if err != nil {
 		return err
 	}

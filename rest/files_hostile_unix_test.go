@@ -110,3 +110,11 @@ func TestMissingContextAmongThousands(t *testing.T) {
 	assert.NotContains(t, err.Error(), `"context-00020-`)
 	assert.Contains(t, err.Error(), "and 9980 more (10000 in all)")
 }
+
+func TestCredentialFileTooLarge(t *testing.T) {
+	big := writeFile(t, t.TempDir(), "token", []byte(strings.Repeat("t", maxTokenFile+1)))
+	_, err := NewClient(&Config{Host: "https://x:1", BearerTokenFile: big})
+	var tl *TooLargeError
+	require.ErrorAs(t, err, &tl)
+	assert.Equal(t, "rest: BearerTokenFile: "+big+" is larger than the limit of 1 MiB", err.Error())
+}

@@ -25,11 +25,11 @@ func inClusterConfig(dir string, getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("rest: not running in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set")
 	}
 	token := filepath.Join(dir, "token")
-	if err := checkRegular(token, maxTokenFile, token); err != nil {
+	if err := checkRegular(token, maxTokenFile); err != nil {
 		return nil, fmt.Errorf("rest: in-cluster service account token: %w", err)
 	}
 	ca := filepath.Join(dir, "ca.crt")
-	if err := checkRegular(ca, maxPEMFile, ca); err != nil {
+	if err := checkRegular(ca, maxPEMFile); err != nil {
 		return nil, fmt.Errorf("rest: in-cluster service account CA: %w", err)
 	}
 	cfg := &Config{
@@ -38,7 +38,7 @@ func inClusterConfig(dir string, getenv func(string) string) (*Config, error) {
 		TLS:             TLSConfig{CAFile: ca},
 	}
 	// The namespace file is optional: a missing one leaves Namespace "".
-	if ns, err := readRegular(filepath.Join(dir, "namespace"), maxTokenFile, "namespace"); err == nil {
+	if ns, err := readRegular(filepath.Join(dir, "namespace"), maxTokenFile); err == nil {
 		cfg.Namespace = strings.TrimSpace(string(ns))
 	}
 	return cfg, nil

@@ -32,7 +32,7 @@ func applyCluster(cfg *Config, name string, c sourced[kcCluster]) error {
 		return fieldError(c.file, "clusters", name, "certificate-authority-data", err)
 	}
 	if len(cfg.TLS.CAData) == 0 && v.CertificateAuthority != "" {
-		if err := checkRegular(v.CertificateAuthority, maxPEMFile, v.CertificateAuthority); err != nil {
+		if err := checkRegular(v.CertificateAuthority, maxPEMFile); err != nil {
 			return fieldError(c.file, "clusters", name, "certificate-authority", err)
 		}
 		cfg.TLS.CAFile = v.CertificateAuthority
@@ -51,7 +51,7 @@ func applyUser(cfg *Config, name string, u sourced[kcUser], cluster kcCluster) e
 	cfg.BearerToken, cfg.Username, cfg.Password = v.Token, v.Username, v.Password
 	cfg.Impersonate = ImpersonationConfig{UserName: v.As, UID: v.AsUID, Groups: v.AsGroups, Extra: v.AsUserExtra}
 	if v.TokenFile != "" {
-		if err := checkRegular(v.TokenFile, maxTokenFile, v.TokenFile); err != nil {
+		if err := checkRegular(v.TokenFile, maxTokenFile); err != nil {
 			return fieldError(u.file, "users", name, "tokenFile", err)
 		}
 		cfg.BearerTokenFile = v.TokenFile
@@ -80,13 +80,13 @@ func applyClientCert(cfg *Config, name string, u sourced[kcUser]) error {
 		return fieldError(u.file, "users", name, "client-key-data", err)
 	}
 	if len(cfg.TLS.CertData) == 0 && v.ClientCertificate != "" {
-		if err := checkRegular(v.ClientCertificate, maxPEMFile, v.ClientCertificate); err != nil {
+		if err := checkRegular(v.ClientCertificate, maxPEMFile); err != nil {
 			return fieldError(u.file, "users", name, "client-certificate", err)
 		}
 		cfg.TLS.CertFile = v.ClientCertificate
 	}
 	if len(cfg.TLS.KeyData) == 0 && v.ClientKey != "" {
-		if err := checkRegular(v.ClientKey, maxPEMFile, v.ClientKey); err != nil {
+		if err := checkRegular(v.ClientKey, maxPEMFile); err != nil {
 			return fieldError(u.file, "users", name, "client-key", err)
 		}
 		cfg.TLS.KeyFile = v.ClientKey

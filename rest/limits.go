@@ -3,6 +3,7 @@ package rest
 import (
 	"fmt"
 	"io"
+	"math"
 )
 
 // Default limits; see Limits.
@@ -60,8 +61,11 @@ type TooLargeError struct {
 	Limit int64
 }
 
+// Error reads "<what> is larger than the limit of 64 MiB", without a
+// "rest: " of its own: it always comes wrapped in one of rest's errors (a
+// *RequestError, a kubeconfig or Config field's error).
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("rest: %s is larger than the limit of %s", e.What, byteSize(e.Limit))
+	return fmt.Sprintf("%s is larger than the limit of %s", e.What, byteSize(e.Limit))
 }
 
 // byteSize formats n for a reader: "64 MiB", "1 KiB", "100 bytes".
@@ -80,7 +84,7 @@ func byteSize(n int64) string {
 // readAtMost reads r to its end, failing with a *TooLargeError naming what
 // once more than limit bytes arrive; limit < 0 reads without a limit.
 func readAtMost(r io.Reader, limit int64, what string) ([]byte, error) {
-	if limit < 0 {
+	if limit < 0 || limit == math.MaxInt64 {
 		return io.ReadAll(r)
 	}
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))

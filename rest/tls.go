@@ -43,7 +43,7 @@ func dataOrFile(field string, data []byte, file string) ([]byte, error) {
 	if len(data) > 0 || file == "" {
 		return data, nil
 	}
-	b, err := readRegular(file, maxPEMFile, field+" "+file)
+	b, err := readRegular(file, maxPEMFile)
 	if err != nil {
 		return nil, fmt.Errorf("rest: %s: %w", field, err)
 	}

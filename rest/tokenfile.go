@@ -51,7 +51,7 @@ func (t *tokenFile) current() (string, error) {
 	if fresh {
 		return tok, nil
 	}
-	data, err := readRegular(t.path, maxTokenFile, "BearerTokenFile "+t.path)
+	data, err := readRegular(t.path, maxTokenFile)
 	if err != nil || statErr != nil {
 		return t.stale(fmt.Errorf("rest: BearerTokenFile: %w", firstErr(statErr, err)))
 	}

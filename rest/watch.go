@@ -141,7 +141,7 @@ func (w *streamWatcher) reportError(err error) {
 	st := apierrors.NewInternalError(fmt.Errorf("rest: watch stream: %w", err)).Status()
 	var tooLarge *TooLargeError
 	if errors.As(err, &tooLarge) {
-		st = apierrors.NewRequestEntityTooLargeError(tooLarge.Error()).Status()
+		st = apierrors.NewRequestEntityTooLargeError("rest: " + tooLarge.Error()).Status()
 	}
 	w.send(watch.Event{Type: watch.Error, Object: &st})
 }
