@@ -4,70 +4,26 @@ import (
 	"encoding/json"
 	"math/rand"
 	"reflect"
-	"sort"
 	"testing"
 
+	"github.com/kdyn/kdyn/typed/internal/apitypes"
 	"github.com/stretchr/testify/require"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	appsv1 "k8s.io/api/apps/v1"
-	authenticationv1 "k8s.io/api/authentication/v1"
-	authorizationv1 "k8s.io/api/authorization/v1"
-	autoscalingv1 "k8s.io/api/autoscaling/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	batchv1 "k8s.io/api/batch/v1"
-	certificatesv1 "k8s.io/api/certificates/v1"
-	coordinationv1 "k8s.io/api/coordination/v1"
-	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
-	eventsv1 "k8s.io/api/events/v1"
-	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	nodev1 "k8s.io/api/node/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
-	resourcev1 "k8s.io/api/resource/v1"
-	schedulingv1 "k8s.io/api/scheduling/v1"
-	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/apitesting/fuzzer"
 	metafuzzer "k8s.io/apimachinery/pkg/apis/meta/fuzzer"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	kjson "sigs.k8s.io/json"
 )
 
-// apiScheme registers the stable groups of k8s.io/api.
-func apiScheme(t testing.TB) *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{
-		admissionregistrationv1.AddToScheme, appsv1.AddToScheme, authenticationv1.AddToScheme,
-		authorizationv1.AddToScheme, autoscalingv1.AddToScheme, autoscalingv2.AddToScheme, batchv1.AddToScheme,
-		certificatesv1.AddToScheme, coordinationv1.AddToScheme, corev1.AddToScheme, discoveryv1.AddToScheme,
-		eventsv1.AddToScheme, flowcontrolv1.AddToScheme, networkingv1.AddToScheme, nodev1.AddToScheme,
-		policyv1.AddToScheme, rbacv1.AddToScheme, resourcev1.AddToScheme, schedulingv1.AddToScheme, storagev1.AddToScheme,
-	} {
-		require.NoError(t, add(s))
-	}
-	return s
-}
-
-// TestEveryAPIType fills objects of every kind of k8s.io/api's stable
-// groups with random values, encodes them as the API server would, and
-// expects Unmarshal to decode what sigs.k8s.io/json decodes, field for
-// field.
+// TestEveryAPIType fills objects of every kind of every group-version of
+// k8s.io/api (alpha and beta included) with random values, encodes them as
+// the API server would, and expects Unmarshal to decode what
+// sigs.k8s.io/json decodes, field for field.
 func TestEveryAPIType(t *testing.T) {
-	scheme := apiScheme(t)
+	scheme, err := apitypes.Scheme()
+	require.NoError(t, err)
+	kinds, types := apitypes.Kinds(scheme)
 	fill := fuzzer.FuzzerFor(metafuzzer.Funcs, rand.NewSource(1), serializer.NewCodecFactory(scheme))
 	fill.NilChance(0.2).NumElements(0, 3).MaxDepth(8)
-	var kinds []string
-	types := map[string]reflect.Type{}
-	for gvk, typ := range scheme.AllKnownTypes() {
-		if gvk.Version == runtime.APIVersionInternal || gvk.Group == "" && gvk.Version == "" {
-			continue
-		}
-		kinds = append(kinds, gvk.String())
-		types[gvk.String()] = typ
-	}
-	sort.Strings(kinds)
 	checked := 0
 	for _, kind := range kinds {
 		typ := types[kind]
@@ -85,6 +41,6 @@ func TestEveryAPIType(t *testing.T) {
 			checked++
 		}
 	}
-	require.Greater(t, checked, 1000, "objects checked")
+	require.Greater(t, checked, 3000, "objects checked")
 	t.Logf("%d objects of %d kinds", checked, len(kinds))
 }
