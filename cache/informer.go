@@ -89,6 +89,14 @@ func (i *Informer) setState(s State) {
 	i.changed = make(chan struct{})
 }
 
+// served records that the server answered a list or watch of the kind:
+// a Waiting informer is Syncing from then on.
+func (i *Informer) served() {
+	if i.State() == Waiting {
+		i.setState(Syncing)
+	}
+}
+
 // observe returns the state and a channel closed at its next change.
 func (i *Informer) observe() (State, <-chan struct{}) {
 	i.mu.Lock()

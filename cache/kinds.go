@@ -64,12 +64,14 @@ func (c *Cache) lookupKind(ctx context.Context, gvk schema.GroupVersionKind) (*m
 
 // run is the informer's life: wait for its kind, keep it synced while it is
 // served, and when it goes away deliver its objects' deletion and wait
-// again. It ends when ctx does.
+// again. It ends when ctx does. A kind the mapper still maps but the server
+// no longer serves (a deleted CRD) stays Waiting: the informer is Syncing
+// only once the server answers a list or watch of it.
 func (i *Informer) run(ctx context.Context, res resolvedKind, resErr error) {
 	defer close(i.done)
 	poll := newBackoff(i.c.opts.KindPollInterval, i.c.opts.MaxBackoff)
 	w := &watcher{opts: i.listOptions(), cfg: &i.c.opts, wl: &i.c.wl, refl: i.refl, stats: &i.stats,
-		bo: newBackoff(i.c.opts.MinBackoff, i.c.opts.MaxBackoff)}
+		bo: newBackoff(i.c.opts.MinBackoff, i.c.opts.MaxBackoff), served: i.served}
 	for first := true; ctx.Err() == nil; first = false {
 		if !first {
 			res, resErr = i.c.resolve(ctx, i.gvk, i.opts.Namespace)
@@ -82,7 +84,6 @@ func (i *Informer) run(ctx context.Context, res resolvedKind, resErr error) {
 		}
 		i.stats.setResource(res.gvr)
 		i.c.resolved(i, res.gvr)
-		i.setState(Syncing)
 		w.src = res.src
 		synced, err := w.run(ctx)
 		if ctx.Err() != nil {

@@ -37,6 +37,9 @@ type watcher struct {
 	stats *counters
 	bo    backoff
 	rv    string // the resourceVersion to resume from
+	// served is called when the server answers a request for the state:
+	// the kind is served.
+	served func()
 }
 
 // errKindGone is returned by run when the server answers 404 for the
@@ -135,6 +138,7 @@ func (w *watcher) list(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		w.served()
 		for i := range page.Items {
 			w.refl.syncObject(&page.Items[i])
 		}
@@ -162,6 +166,7 @@ func (w *watcher) watchList(ctx context.Context) (watch.Interface, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.served()
 	idle := time.NewTimer(w.cfg.WatchListIdleTimeout)
 	defer idle.Stop()
 	for {
