@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,7 +23,20 @@ func TestDemo(t *testing.T) {
 		assert.Contains(t, out, "watch: "+ev)
 	}
 	assert.Contains(t, out, "stable.example.com gone")
-	assert.True(t, strings.HasSuffix(out, "done: 17 requests in all\n"), out)
+
+	// Steps 10 to 12: a reconciler on the cache, started while the CRD is gone.
+	assert.Contains(t, out, "ConfigMap informer: Synced with 0 objects; CronTab informer: Waiting")
+	assert.Contains(t, out, "the CronTab informer found its kind and synced: Synced, 2 objects")
+	for _, line := range []string{
+		`reconcile nightly: created configmap crontab-nightly with schedule "0 3 * * *"`,
+		`reconcile hourly: created configmap crontab-hourly with schedule "0 * * * *"`,
+		"reconcile nightly: the CronTab is gone, deleted configmap crontab-nightly",
+		"reconcile hourly: the CronTab is gone, deleted configmap crontab-hourly",
+		"the CronTab informer: Waiting, 0 objects",
+	} {
+		assert.Contains(t, out, "   "+line+"\n")
+	}
+	assert.Regexp(t, `\ndone: \d+ requests in all \(17 for steps 1-9\)\n$`, out)
 	assert.Empty(t, r.stderr)
 }
 
