@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sync"
 	"time"
+	"weak"
 )
 
 // transportKey identifies a distinct TLS and proxy setting. Data is hashed
@@ -21,10 +23,44 @@ type transportKey struct {
 	proxyURL   string
 }
 
+// transports holds the transport of each distinct setting weakly: clients
+// with equal settings share one while any of them is alive, and a setting no
+// client uses any more (a cluster removed from a fleet, each with its own CA)
+// leaves nothing behind once its connections have gone idle and closed.
 var (
-	transportsMu sync.Mutex                           // guards transports
-	transports   = map[transportKey]*http.Transport{} // shared by all clients with the same key
+	transportsMu sync.Mutex // guards transports
+	transports   = map[transportKey]weak.Pointer[http.Transport]{}
 )
+
+// sharedTransport returns the live transport for key, or nil.
+func sharedTransport(key transportKey) *http.Transport {
+	transportsMu.Lock()
+	defer transportsMu.Unlock()
+	return transports[key].Value()
+}
+
+// shareTransport publishes t for key and returns the transport clients with
+// key must use: t, or one another client published meanwhile.
+func shareTransport(key transportKey, t *http.Transport) *http.Transport {
+	transportsMu.Lock()
+	defer transportsMu.Unlock()
+	if old := transports[key].Value(); old != nil {
+		return old
+	}
+	transports[key] = weak.Make(t)
+	runtime.AddCleanup(t, forgetTransport, key)
+	return t
+}
+
+// forgetTransport drops key's entry once its transport is collected, unless
+// a newer transport took the key meanwhile.
+func forgetTransport(key transportKey) {
+	transportsMu.Lock()
+	defer transportsMu.Unlock()
+	if wp, ok := transports[key]; ok && wp.Value() == nil {
+		delete(transports, key)
+	}
+}
 
 // baseTransport returns the transport for cfg: the caller's Config.Transport,
 // a shared one per distinct TLS/proxy setting, or (for a custom Proxy func or
@@ -42,10 +78,7 @@ func baseTransport(cfg *Config, l loadedTLS, exec *execAuth) (http.RoundTripper,
 	key := transportKey{insecure: l.insecure, serverName: l.serverName, proxyURL: cfg.ProxyURL,
 		ca: sha256.Sum256(l.ca), cert: sha256.Sum256(l.cert), key: sha256.Sum256(l.key)}
 	if shareable {
-		transportsMu.Lock()
-		t := transports[key]
-		transportsMu.Unlock()
-		if t != nil {
+		if t := sharedTransport(key); t != nil {
 			return t, nil
 		}
 	}
@@ -55,13 +88,7 @@ func baseTransport(cfg *Config, l loadedTLS, exec *execAuth) (http.RoundTripper,
 	}
 	t := newTransport(tc, proxy)
 	if shareable {
-		transportsMu.Lock()
-		if old := transports[key]; old != nil {
-			t = old // another client built one meanwhile
-		} else {
-			transports[key] = t
-		}
-		transportsMu.Unlock()
+		t = shareTransport(key, t)
 	}
 	exec.setTransport(t)
 	return t, nil
