@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -315,8 +316,14 @@ func statusCode(err error) int32 {
 // refusesWatchList reports an answer by which a server says it does not
 // serve WatchList: kube-apiserver with the WatchList gate off, and servers
 // older than 1.27, refuse sendInitialEvents (or resourceVersionMatch on a
-// watch) as invalid; some servers ignore it and never end the initial
-// events.
+// watch) as invalid (422); other servers may answer 400 naming either
+// parameter; some ignore them and never end the initial events. Another
+// 400 (a selector the resource does not support) is the request's fault,
+// and the list that follows gets it too.
 func refusesWatchList(err error) bool {
-	return apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) || errors.Is(err, errNoInitialEventsEnd)
+	if apierrors.IsBadRequest(err) {
+		msg := err.Error()
+		return strings.Contains(msg, "sendInitialEvents") || strings.Contains(msg, "resourceVersionMatch")
+	}
+	return apierrors.IsInvalid(err) || errors.Is(err, errNoInitialEventsEnd)
 }
