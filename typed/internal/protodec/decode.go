@@ -19,16 +19,25 @@ func Unmarshal(data []byte, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("protodec: Unmarshal needs a non-nil pointer, not %T", v)
 	}
-	d := decoder{data: data}
+	d := decoder{data: data, presizeLeft: presizeBudget(len(data))}
 	return d.value(codecFor(rv.Type().Elem()), rv.UnsafePointer(), data)
 }
 
+// maxDepth bounds how deeply messages nest, as google.golang.org/protobuf's
+// default RecursionLimit does: the generated code has no bound, and a
+// recursive type (a CRD's JSONSchemaProps) nested a million times over, in
+// a few megabytes, would exhaust the goroutine's stack, a fatal error.
+const maxDepth = 10000
+
 // decoder is the state of one Unmarshal: the whole input, for sizing string
-// chunks and budgets, the current chunk, and scratch map entries.
+// chunks, the current chunk, scratch map entries, and the nesting depth and
+// what is left of the presize budget.
 type decoder struct {
-	data    []byte
-	arena   []byte
-	entries map[entryPart]reflect.Value // scratch keys and values of the maps seen
+	data        []byte
+	arena       []byte
+	entries     map[entryPart]*scratch // keys and values of the maps seen
+	depth       int                    // messages entered and not left
+	presizeLeft int                    // bytes presize may still allocate
 }
 
 // chunkSize bounds the chunks strings are copied into: an object kept from
@@ -58,7 +67,12 @@ func (d *decoder) value(c *codec, p unsafe.Pointer, msg []byte) error {
 	case c.method:
 		return reflect.NewAt(c.typ, p).Interface().(unmarshaler).Unmarshal(msg)
 	}
-	return d.message(c, p, msg)
+	if d.depth++; d.depth > maxDepth {
+		return errTooDeep
+	}
+	err := d.message(c, p, msg)
+	d.depth--
+	return err
 }
 
 // message decodes the fields of msg into the struct at p.
@@ -257,9 +271,18 @@ func appendElem(f *field, p unsafe.Pointer) unsafe.Pointer {
 	return unsafe.Add(h.data, uintptr(h.len-1)*f.esize)
 }
 
+// presizeBudget is how many bytes the presizing of one Unmarshal's slices
+// may allocate: 8 per input byte, shared by all the slices, nested ones
+// included. The occurrences presize counts are not decoded yet; when one
+// fails to decode, what was allocated for the others was for nothing, and
+// a budget per slice would allow that once per level of nested lists
+// (each level's count is of occurrences after the one that holds the next
+// level), hundreds of times the input in all.
+func presizeBudget(n int) int { return 8*n + 4096 }
+
 // presize gives the slice of f at p room for the occurrences of f at the
-// start of msg, within a budget of 8 bytes per input byte: the generated
-// code appends one by one, copying a list of thousands of objects at each
+// start of msg, within what is left of the budget: the generated code
+// appends one by one, copying a list of thousands of objects at each
 // doubling. Encoders write a repeated field's values one after another, so
 // counting stops at the first other field; any later ones are appended.
 func (d *decoder) presize(f *field, p unsafe.Pointer, msg []byte) {
@@ -277,102 +300,11 @@ func (d *decoder) presize(f *field, p unsafe.Pointer, msg []byte) {
 		i += l
 	}
 	if f.esize > 0 {
-		n = min(n, int((8*uintptr(len(d.data))+4096)/f.esize))
+		n = min(n, d.presizeLeft/int(f.esize))
+		d.presizeLeft -= n * int(f.esize)
 	}
 	if n > 0 {
 		// Grow fills in the header in place; MakeSlice would allocate one.
 		reflect.NewAt(f.typ, p).Elem().Grow(n)
 	}
-}
-
-// entry decodes one map entry, msg[start:end], into the map at p: the key
-// is field 1, the value field 2, each read as the map's types say whatever
-// the wire type, and bounded by the message rather than the entry, as the
-// generated code reads them.
-func (d *decoder) entry(f *field, p unsafe.Pointer, msg []byte, start, end int) error {
-	m := reflect.NewAt(f.typ, p).Elem()
-	if m.IsNil() {
-		m.Set(reflect.MakeMap(f.typ))
-	}
-	k, v := d.scratch(entryPart{f.typ.Key(), 1}), d.scratch(entryPart{f.typ.Elem(), 2})
-	if v.Kind() == reflect.Slice {
-		// A []byte or a named slice (ExtraValue) starts empty, not nil, as
-		// the generated code's composite literals do.
-		*(*sliceHeader)(v.Addr().UnsafePointer()) = sliceHeader{data: emptyArray}
-	}
-	for i := start; i < end; {
-		from := i
-		tag, next, err := varint(msg, i)
-		if err != nil {
-			return err
-		}
-		i = next
-		switch int32(tag >> 3) {
-		case 1:
-			i, err = d.part(f.key, k.Addr().UnsafePointer(), msg, i)
-		case 2:
-			i, err = d.part(f.val, v.Addr().UnsafePointer(), msg, i)
-		default:
-			var n int
-			if n, err = skip(msg[from:]); err == nil && from+n > end {
-				err = io.ErrUnexpectedEOF
-			}
-			i = from + n
-		}
-		if err != nil {
-			return err
-		}
-	}
-	m.SetMapIndex(k, v)
-	return nil
-}
-
-// entryPart is a map entry's key (1) or value (2) of a type.
-type entryPart struct {
-	t   reflect.Type
-	num int32
-}
-
-// scratch returns a zeroed, addressable key or value, reused between
-// entries.
-func (d *decoder) scratch(part entryPart) reflect.Value {
-	v, ok := d.entries[part]
-	if !ok {
-		if d.entries == nil {
-			d.entries = map[entryPart]reflect.Value{}
-		}
-		v = reflect.New(part.t).Elem()
-		d.entries[part] = v
-	}
-	v.SetZero()
-	return v
-}
-
-// part decodes a map entry's key or value.
-func (d *decoder) part(f *field, p unsafe.Pointer, body []byte, i int) (int, error) {
-	switch f.kind {
-	case kindVarint:
-		v, next, err := varint(body, i)
-		if err == nil {
-			setVarint(p, f.scalar, v)
-		}
-		return next, err
-	case kindFixed64, kindFixed32:
-		return d.field(f, p, body, i, wireOf(f.kind))
-	}
-	start, end, err := length(body, i)
-	if err != nil {
-		return 0, err
-	}
-	switch f.kind {
-	case kindString:
-		*(*string)(p) = d.keep(body[start:end])
-	case kindBytes:
-		*(*[]byte)(p) = append(make([]byte, 0, end-start), body[start:end]...)
-	case kindMessage:
-		err = d.value(f.elem, p, body[start:end])
-	default:
-		err = fmt.Errorf("proto: map of maps")
-	}
-	return end, err
 }

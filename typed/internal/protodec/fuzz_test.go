@@ -8,16 +8,19 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	resourcev1 "k8s.io/api/resource/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// FuzzUnmarshal decodes any input as a Pod, a Deployment, a ConfigMap and
-// a SelfSubjectReview with Unmarshal and with their generated Unmarshal:
-// both must fail, or both succeed with equal values.
+// FuzzUnmarshal decodes any input as a Pod, a Deployment, a ConfigMap, a
+// SelfSubjectReview and a ResourceSlice (maps of structs) with Unmarshal
+// and with their generated Unmarshal: both must fail, or both succeed with
+// equal values. It also decodes it as the recursive types of the tests,
+// which have no generated code: that must not panic.
 func FuzzUnmarshal(f *testing.F) {
-	for _, obj := range []marshaler{testPod(), testDeployment(), testConfigMap(), testReview(),
+	for _, obj := range []marshaler{testPod(), testDeployment(), testConfigMap(), testReview(), testSlice(),
 		&corev1.PodList{Items: []corev1.Pod{*testPod(), *testPod()}}} {
 		data, err := obj.Marshal()
 		if err != nil {
@@ -25,12 +28,34 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	for _, seed := range hostileSeeds() {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		same[corev1.Pod](t, data)
 		same[appsv1.Deployment](t, data)
 		same[corev1.ConfigMap](t, data)
 		same[authenticationv1.SelfSubjectReview](t, data)
+		same[resourcev1.ResourceSlice](t, data)
+		_ = Unmarshal(data, &tree{})
+		_ = Unmarshal(data, &chain{})
 	})
+}
+
+// hostileSeeds are inputs of the shapes the fixes of hostile_test.go are
+// about.
+func hostileSeeds() [][]byte {
+	tr := tree{Name: "r", Children: map[string]tree{"a": {Name: "A", Children: map[string]tree{"x": {Name: "X"}}}}}
+	entry := appendField(nil, 1, []byte("cpu"))
+	entry = appendField(entry, 2, appendField(nil, 1, []byte("1")))
+	entry = appendField(entry, 2, nil)
+	return [][]byte{
+		encodeTree(&tr, "a"),
+		nest(64),
+		// A pod's first container's resources, limits holding cpu twice.
+		appendField(nil, 2, appendField(nil, 2, appendField(nil, 8, appendField(nil, 1, entry)))),
+		append(appendField(nil, 3, appendField(nil, 3, []byte{0x80})), appendField(nil, 3, nil)...),
+	}
 }
 
 func same[T any](t *testing.T, data []byte) {
@@ -82,6 +107,14 @@ func testDeployment() *appsv1.Deployment {
 func testConfigMap() *corev1.ConfigMap {
 	return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c"}, Data: map[string]string{"a": "1", "b": ""},
 		BinaryData: map[string][]byte{"bin": {0, 1, 2}, "empty": {}}, Immutable: new(true)}
+}
+
+func testSlice() *resourcev1.ResourceSlice {
+	return &resourcev1.ResourceSlice{ObjectMeta: metav1.ObjectMeta{Name: "node-0-gpu"}, Spec: resourcev1.ResourceSliceSpec{
+		Driver: "gpu.example.com", Pool: resourcev1.ResourcePool{Name: "node-0", ResourceSliceCount: 1},
+		Devices: []resourcev1.Device{{Name: "gpu-0",
+			Attributes: map[resourcev1.QualifiedName]resourcev1.DeviceAttribute{"model": {StringValue: new("a100")}, "cores": {IntValue: new(int64(6912))}},
+			Capacity:   map[resourcev1.QualifiedName]resourcev1.DeviceCapacity{"memory": {Value: resource.MustParse("40Gi")}}}}}}
 }
 
 func testReview() *authenticationv1.SelfSubjectReview {

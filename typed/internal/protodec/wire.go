@@ -11,6 +11,7 @@ var (
 	errOverflow      = errors.New("proto: integer overflow")
 	errInvalidLength = errors.New("proto: negative length found during unmarshaling")
 	errGroupEnd      = errors.New("proto: unexpected end of group")
+	errTooDeep       = fmt.Errorf("proto: messages nested more than %d deep", maxDepth)
 )
 
 // Wire types.
