@@ -45,6 +45,11 @@ type scanner struct {
 	// duplicate overrides, that is neither an array nor null: apimachinery
 	// refuses such a document as a list.
 	badItems bool
+
+	// skipManagedFields leaves the managedFields member of metadata objects
+	// out, scanned past but not built (Decoder.SkipManagedFields); metaNext
+	// is set while the value of a "metadata" member is parsed.
+	skipManagedFields, metaNext bool
 }
 
 // minBoxedDoc is the size from which a single document uses the cache of
@@ -58,7 +63,7 @@ func newScanner(data []byte) *scanner {
 // reset prepares the scanner for the next document of a stream, keeping its
 // scratch space and its cache.
 func (s *scanner) reset(data []byte) {
-	s.data, s.src, s.pos, s.depth, s.badItems = data, string(data), 0, 0, false
+	s.data, s.src, s.pos, s.depth, s.badItems, s.metaNext = data, string(data), 0, 0, false, false
 	s.box, s.stream = true, true
 }
 
@@ -133,6 +138,8 @@ func (s *scanner) enter() error {
 }
 
 func (s *scanner) object() (any, error) {
+	isMeta := s.metaNext
+	s.metaNext = false
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
@@ -159,18 +166,9 @@ func (s *scanner) object() (any, error) {
 			return nil, s.fail("expected ':' after object key")
 		}
 		s.pos++
-		val, err := s.value()
-		if err != nil {
+		if err := s.member(m, key, isMeta); err != nil {
 			return nil, err
 		}
-		if s.depth == 1 && key == "items" {
-			switch val.(type) {
-			case []any, nil:
-			default:
-				s.badItems = true
-			}
-		}
-		m[key] = val // a duplicate key keeps its last value, as encoding/json does
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return nil, s.fail("unexpected end of JSON input")
@@ -187,6 +185,29 @@ func (s *scanner) object() (any, error) {
 	}
 	s.depth--
 	return m, nil
+}
+
+// member parses the value of key into m, or past it for a managedFields
+// member of metadata that is skipped.
+func (s *scanner) member(m map[string]any, key string, inMetadata bool) error {
+	if inMetadata && s.skipManagedFields && key == "managedFields" {
+		return s.skipValue()
+	}
+	s.metaNext = s.skipManagedFields && key == "metadata"
+	val, err := s.value()
+	s.metaNext = false
+	if err != nil {
+		return err
+	}
+	if s.depth == 1 && key == "items" {
+		switch val.(type) {
+		case []any, nil:
+		default:
+			s.badItems = true
+		}
+	}
+	m[key] = val // a duplicate key keeps its last value, as encoding/json does
+	return nil
 }
 
 func (s *scanner) array() (any, error) {
