@@ -24,6 +24,9 @@ type Client struct {
 	rc   *rest.Client
 	opts Options
 	json *jsonOnly // resources whose server refused CBOR
+	// skipManagedFields leaves managedFields out of decoded JSON objects;
+	// see WithoutManagedFields.
+	skipManagedFields bool
 }
 
 // NewForConfig builds a Client with its own rest.Client from cfg.

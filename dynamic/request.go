@@ -129,7 +129,7 @@ func (r *resource) list(ctx context.Context, cl call) (*unstructured.Unstructure
 	if err != nil {
 		return nil, err
 	}
-	return decodeList(data, contentType)
+	return r.c.decodeList(data, contentType)
 }
 
 // cborStatusError replaces the generic error rest makes of a CBOR error body

@@ -29,7 +29,7 @@ func (r *resource) Watch(ctx context.Context, opts metav1.ListOptions) (watch.In
 		if err != nil {
 			return nil, err
 		}
-		w, err := req.WatchWith(ctx, newEventDecoder(useCBOR))
+		w, err := req.WatchWith(ctx, r.c.eventDecoder(useCBOR))
 		if useCBOR && refusedCBOR(statusCode(err), false) {
 			r.c.json.add(r.gvr)
 			useCBOR = false
