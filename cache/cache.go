@@ -21,6 +21,7 @@ import (
 // who asks for the same. It is safe for concurrent use.
 type Cache struct {
 	dyn    *dynamic.Client
+	lean   *dynamic.Client // dyn, decoding without managedFields
 	mapper meta.RESTMapper
 	opts   Options
 	wl     watchListSupport
@@ -59,7 +60,7 @@ type informerKey struct {
 // made until an informer is asked for.
 func New(dyn *dynamic.Client, mapper meta.RESTMapper, opts Options) *Cache {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Cache{dyn: dyn, mapper: mapper, opts: opts.withDefaults(), ctx: ctx, cancel: cancel,
+	return &Cache{dyn: dyn, lean: dyn.WithoutManagedFields(), mapper: mapper, opts: opts.withDefaults(), ctx: ctx, cancel: cancel,
 		informers: map[informerKey]*Informer{}}
 }
 
@@ -77,7 +78,7 @@ func (c *Cache) Informer(ctx context.Context, gvk schema.GroupVersionKind, opts 
 	if err != nil {
 		return nil, err
 	}
-	res, mapErr := c.resolve(ctx, gvk, opts.Namespace)
+	res, mapErr := c.resolve(ctx, gvk, opts)
 	var oe *OptionError
 	if errors.As(mapErr, &oe) {
 		return nil, mapErr

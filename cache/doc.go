@@ -46,7 +46,9 @@
 // # Memory
 //
 // metadata.managedFields are dropped unless InformerOptions.
-// KeepManagedFields asks for them; the user's Transform runs next; then
+// KeepManagedFields asks for them (from JSON they are not even decoded:
+// the decoder scans past them, see dynamic.Client.WithoutManagedFields);
+// the user's Transform runs next; then
 // each object's strings are replaced in place so that it shares nothing
 // with the page or event it was decoded from (kdyn's decoder makes decoded
 // strings share that buffer): map keys interned process-wide, short

@@ -16,14 +16,19 @@ type resolvedKind struct {
 	src source
 }
 
-// resolve maps gvk and returns its resource, narrowed to ns. A namespace
-// for a cluster-scoped kind is an *OptionError.
-func (c *Cache) resolve(ctx context.Context, gvk schema.GroupVersionKind, ns string) (resolvedKind, error) {
+// resolve maps gvk and returns its resource, narrowed to opts.Namespace,
+// through a client that does not even decode managedFields unless they are
+// kept. A namespace for a cluster-scoped kind is an *OptionError.
+func (c *Cache) resolve(ctx context.Context, gvk schema.GroupVersionKind, opts InformerOptions) (resolvedKind, error) {
 	m, err := c.mapping(ctx, gvk)
 	if err != nil {
 		return resolvedKind{}, err
 	}
-	r := c.dyn.Resource(m.Resource)
+	client, ns := c.lean, opts.Namespace
+	if opts.KeepManagedFields {
+		client = c.dyn
+	}
+	r := client.Resource(m.Resource)
 	if ns == "" {
 		return resolvedKind{gvr: m.Resource, src: r}, nil
 	}
@@ -74,7 +79,7 @@ func (i *Informer) run(ctx context.Context, res resolvedKind, resErr error) {
 		bo: newBackoff(i.c.opts.MinBackoff, i.c.opts.MaxBackoff), served: i.served}
 	for first := true; ctx.Err() == nil; first = false {
 		if !first {
-			res, resErr = i.c.resolve(ctx, i.gvk, i.opts.Namespace)
+			res, resErr = i.c.resolve(ctx, i.gvk, i.opts)
 		}
 		if resErr != nil {
 			i.stats.setError(resErr)

@@ -15,10 +15,12 @@ func keyOf(obj *unstructured.Unstructured) objKey {
 	return objKey{ns: metaString(obj.Object, "namespace"), name: metaString(obj.Object, "name")}
 }
 
-// entry is one stored object and the sync that last saw it.
+// entry is one stored object, its labels (so that a selector reads them
+// without two map lookups per object) and the sync that last saw it.
 type entry struct {
-	obj   *unstructured.Unstructured
-	epoch uint32
+	obj    *unstructured.Unstructured
+	labels labelView
+	epoch  uint32
 }
 
 // index is a user index: for each value its keys function returned, the
@@ -80,7 +82,7 @@ func (s *store) indexValues(obj *unstructured.Unstructured) [][]string {
 func (s *store) put(k objKey, old, obj *unstructured.Unstructured, epoch uint32, oldVals, newVals [][]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.objs[k] = entry{obj: obj, epoch: epoch}
+	s.objs[k] = entry{obj: obj, labels: labelsOf(obj), epoch: epoch}
 	ns := s.byNS[k.ns]
 	if ns == nil {
 		ns = map[objKey]*unstructured.Unstructured{}
@@ -156,7 +158,7 @@ func (s *store) list(sel labels.Selector) []*unstructured.Unstructured {
 	}
 	var out []*unstructured.Unstructured
 	for _, e := range s.objs {
-		if sel.Matches(labelsOf(e.obj)) {
+		if sel.Matches(e.labels) {
 			out = append(out, e.obj)
 		}
 	}
