@@ -74,5 +74,8 @@
 // appears, for instance when its CRD is installed. When the server stops
 // serving it (list or watch answer 404: the CRD was deleted), the informer
 // delivers OnDelete for its objects, ends its watch goroutines and waits
-// for the kind again. Stop ends one informer, Cache.Stop all.
+// for the kind again; a mapper that still maps the deleted kind makes each
+// look-up a list or watch request answered 404, at most one per
+// Options.MaxBackoff once the backoff has grown. Stop ends one informer,
+// Cache.Stop all.
 package cache

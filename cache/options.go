@@ -21,7 +21,8 @@ type Options struct {
 	// mapper does not know yet (or that the server stopped serving); it
 	// doubles up to MaxBackoff while the kind stays away. kdyn's restmapper
 	// answers repeated misses from its negative cache, so a lookup rarely
-	// costs a request. Default 1 s.
+	// costs a request; a kind the mapper still maps after its CRD was
+	// deleted costs one request (answered 404) per lookup. Default 1 s.
 	KindPollInterval time.Duration
 	// PageSize is the limit of each page when an informer lists instead of
 	// using WatchList. Default 500.
