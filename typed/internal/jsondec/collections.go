@@ -2,7 +2,6 @@ package jsondec
 
 import (
 	"encoding/base64"
-	"math"
 	"reflect"
 	"unsafe"
 )
@@ -56,7 +55,7 @@ func decodeSlice(d *decoder, c *codec, p unsafe.Pointer) error {
 		return decodeFallback(d, c, p)
 	}
 	ec := c.elem
-	n := min(d.countElems(), d.presizeBudget(ec.size))
+	n := d.presize(d.countElems(), ec.size)
 	hdr := (*sliceHeader)(p)
 	if n == 0 {
 		*hdr = sliceHeader{data: emptyArray} // [] is empty, not nil
@@ -98,16 +97,18 @@ func decodeSlice(d *decoder, c *codec, p unsafe.Pointer) error {
 	}
 }
 
-// presizeBudget bounds how many elements of size bytes are allocated ahead
-// of decoding them: together at most 8 bytes per byte of input. A list
-// takes about as many bytes in memory as in JSON; the budget keeps
-// malformed input (a long run of commas) from costing gigabytes before
-// decoding finds the error. Elements past it are added as they decode.
-func (d *decoder) presizeBudget(size uintptr) int {
+// presize returns how many of n elements of size bytes to allocate ahead
+// of decoding them, within what is left of the budget: a list takes about
+// as many bytes in memory as in JSON, and the budget keeps malformed input
+// (a long run of commas) from costing gigabytes before decoding finds the
+// error. Elements past it are added as they decode.
+func (d *decoder) presize(n int, size uintptr) int {
 	if size == 0 {
-		return math.MaxInt
+		return n
 	}
-	return int((8*uintptr(len(d.data)) + 4096) / size)
+	n = min(n, d.presizeLeft/int(size))
+	d.presizeLeft -= n * int(size)
+	return n
 }
 
 // grow adds room for one more element to the slice at p.

@@ -30,19 +30,33 @@ func Unmarshal(data []byte, v any) error {
 		return &json.InvalidUnmarshalError{Type: reflect.TypeOf(v)}
 	}
 	c := codecFor(rv.Type().Elem())
-	d := decoder{data: data}
+	d := decoder{data: data, presizeLeft: budget(len(data)), countLeft: budget(len(data))}
 	return d.document(c, rv.UnsafePointer())
 }
 
-// decoder is the state of one Unmarshal: the input, the read position, and
-// the chunk decoded strings are carved from.
+// decoder is the state of one Unmarshal: the input, the read position, the
+// chunk decoded strings are carved from, and what is left of the budgets
+// of the work done ahead of decoding.
 type decoder struct {
 	data  []byte
 	pos   int
 	depth int
 	arena []byte // current string chunk: bytes up to len are taken
 	buf   []byte // scratch for unescaping
+
+	presizeLeft int // bytes presizing slices may still allocate
+	countLeft   int // bytes countElems may still read
 }
+
+// budget is the bound of the work done for an input of n bytes ahead of
+// decoding it, shared by all the lists in it: 8 bytes allocated ahead of
+// the elements, or read to count them, per input byte. Budgets per list
+// would allow that once per level of nested lists: reading to count each
+// list's elements reads all the lists it holds again, and a count is of
+// elements after the one that holds the next level, never decoded when
+// that one is malformed. Real objects hold lists a few deep and never
+// spend it all; past it, elements are added as they decode.
+func budget(n int) int { return 8*n + 4096 }
 
 func (d *decoder) document(c *codec, p unsafe.Pointer) error {
 	d.skipSpace()

@@ -14,9 +14,9 @@ import (
 	kjson "sigs.k8s.io/json"
 )
 
-// FuzzUnmarshal decodes any input into a Pod, a Deployment and the sink of
-// the unit tests with Unmarshal and with sigs.k8s.io/json: both must fail,
-// or both succeed with equal values.
+// FuzzUnmarshal decodes any input into a Pod, a Deployment, the sink of
+// the unit tests and the recursive tree with Unmarshal and with
+// sigs.k8s.io/json: both must fail, or both succeed with equal values.
 func FuzzUnmarshal(f *testing.F) {
 	for _, obj := range []any{testPod(1), testDeployment()} {
 		data, err := json.Marshal(obj)
@@ -30,6 +30,10 @@ func FuzzUnmarshal(f *testing.F) {
 		`{"pinner":null,"ppint":3,"bytes":"aGk=","any":[1,1.5,{"x":null}],"intMap":{"1":"a"},"quoted":"7"}`,
 		`{"time":"2026-01-02T03:04:05Z","qty":"1Gi","ios":"50%","raw":{"a":1},"dur":"5s","str":"a","str":"b"}`,
 		`{"i8":-128,"u16":65535,"f32":1.5e3,"i64":-9223372036854775808,"bool":true}`,
+		`{"name":"r","kids":[{"kids":[{}],"children":{"a":{"next":{"name":"n"}}}},{}],"kids":[{"name":"again"}]}`,
+		`{"kids":[{"kids":[{"kids":[{},,,,],,,,],,,,]}`,
+		`{"str":"dup","STR":"case","Str":"variant","str":"last","inner":{"A":"x","a":"y"}}`,
+		`{"i32":2147483648,"i64":1e2,"f64":1e400,"u8":256}`,
 	} {
 		f.Add([]byte(doc))
 	}
@@ -37,6 +41,7 @@ func FuzzUnmarshal(f *testing.F) {
 		same[corev1.Pod](t, data)
 		same[appsv1.Deployment](t, data)
 		same[sink](t, data)
+		same[tree](t, data)
 	})
 }
 

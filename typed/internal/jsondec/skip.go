@@ -169,22 +169,26 @@ func digits(data []byte, i int) int {
 // countElems counts the elements of the array at d.pos without checking
 // its syntax, so that a slice is allocated once at its final size. Decoding
 // checks the syntax after; on malformed input the count is only a guess.
+// It reads within what is left of d.countLeft, and returns the elements
+// counted so far when that runs out.
 func (d *decoder) countElems() int {
 	data := d.data
+	end := min(len(data), d.pos+1+d.countLeft)
 	i := d.pos + 1
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+	defer func() { d.countLeft -= i - d.pos }()
+	for i < end && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
 		i++
 	}
-	if i >= len(data) || data[i] == ']' {
+	if i >= end || data[i] == ']' {
 		return 0
 	}
 	n, depth := 1, 0
-	for ; i < len(data); i++ {
+	for ; i < end; i++ {
 		switch structural[data[i]] {
 		case 0:
 		case '"':
 			// Inside a string only a quote or a backslash matters.
-			for i++; i < len(data) && data[i] != '"'; i++ {
+			for i++; i < end && data[i] != '"'; i++ {
 				if data[i] == '\\' {
 					i++
 				}
