@@ -2,8 +2,10 @@ package jsondec
 
 import (
 	"bytes"
+	"fmt"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -89,4 +91,51 @@ func TestNullIntoEveryKind(t *testing.T) {
 	errWant := kjson.UnmarshalCaseSensitivePreserveInts(nulls.Bytes(), &want)
 	assert.Equal(t, errWant, errGot)
 	assert.Equal(t, want, got)
+}
+
+// firstUse types are decoded nowhere else, so that their codecs are built
+// by the goroutines of TestConcurrentDecodes, at the same time.
+type firstUse struct {
+	Name  string            `json:"name"`
+	Nodes []firstUseNode    `json:"nodes"`
+	Index map[string]string `json:"index"`
+}
+
+type firstUseNode struct {
+	Name string         `json:"name"`
+	Next *firstUse      `json:"next"`
+	Tags []string       `json:"tags"`
+	More map[string]any `json:"more"`
+}
+
+// TestConcurrentDecodes: goroutines building the same codecs and decoding
+// at once each get what sigs.k8s.io/json gives, and the strings each keeps
+// stay as they were while the others decode into chunks of their own.
+func TestConcurrentDecodes(t *testing.T) {
+	doc := func(i int) []byte {
+		return fmt.Appendf(nil, `{"name":"n%d","nodes":[{"name":"a%d","tags":["t%d","u"],"next":{"name":"x%d","index":{"k":"v%d"}}},{"more":{"i":%d}}],"index":{"i":"%d"}}`, i, i, i, i, i, i, i)
+	}
+	const goroutines, rounds = 8, 200
+	kept := make([][]firstUse, goroutines)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for r := range rounds {
+				var v firstUse
+				if err := Unmarshal(doc(g*rounds+r), &v); err != nil {
+					t.Error(err)
+					return
+				}
+				kept[g] = append(kept[g], v)
+			}
+		})
+	}
+	wg.Wait()
+	for g := range goroutines {
+		for r, got := range kept[g] {
+			var want firstUse
+			require.NoError(t, kjson.UnmarshalCaseSensitivePreserveInts(doc(g*rounds+r), &want))
+			require.Equal(t, want, got)
+		}
+	}
 }

@@ -1,7 +1,9 @@
 package protodec
 
 import (
+	"fmt"
 	goruntime "runtime"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -134,4 +136,71 @@ func TestNestedMalformedListsCostLittle(t *testing.T) {
 	t.Logf("%d bytes of input, %d allocated", len(msg), allocated)
 	decoded := 2 * levels * unsafe.Sizeof(tree{}) // with room for growth
 	assert.Less(t, allocated, uint64(decoded)+uint64(16*len(msg)))
+}
+
+// firstUse types are decoded nowhere else, so that their codecs are built
+// by the goroutines of TestConcurrentDecodes, at the same time.
+type firstUse struct {
+	Name  string              `protobuf:"bytes,1,opt,name=name"`
+	Nodes []firstUseNode      `protobuf:"bytes,2,rep,name=nodes"`
+	Index map[string]firstUse `protobuf:"bytes,3,rep,name=index"`
+}
+
+type firstUseNode struct {
+	Name string    `protobuf:"bytes,1,opt,name=name"`
+	Next *firstUse `protobuf:"bytes,2,opt,name=next"`
+	Tags []string  `protobuf:"bytes,3,rep,name=tags"`
+}
+
+// TestConcurrentDecodes: goroutines building the same codecs and decoding
+// at once each get the values encoded, and the strings each keeps stay as
+// they were while the others decode into chunks of their own.
+func TestConcurrentDecodes(t *testing.T) {
+	value := func(i int) firstUse {
+		s := func(p string) string { return fmt.Sprint(p, i) }
+		return firstUse{Name: s("n"), Nodes: []firstUseNode{
+			{Name: s("a"), Tags: []string{s("t"), "u"}, Next: &firstUse{Name: s("x")}},
+			{Name: s("b")},
+		}, Index: map[string]firstUse{s("k"): {Name: s("v"), Index: map[string]firstUse{"i": {Name: s("w")}}}}}
+	}
+	var encode func(v *firstUse) []byte
+	encode = func(v *firstUse) []byte {
+		b := appendField(nil, 1, []byte(v.Name))
+		for _, n := range v.Nodes {
+			nb := appendField(nil, 1, []byte(n.Name))
+			if n.Next != nil {
+				nb = appendField(nb, 2, encode(n.Next))
+			}
+			for _, tag := range n.Tags {
+				nb = appendField(nb, 3, []byte(tag))
+			}
+			b = appendField(b, 2, nb)
+		}
+		for k, e := range v.Index {
+			b = appendField(b, 3, appendField(appendField(nil, 1, []byte(k)), 2, encode(&e)))
+		}
+		return b
+	}
+	const goroutines, rounds = 8, 200
+	kept := make([][]firstUse, goroutines)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for r := range rounds {
+				want := value(g*rounds + r)
+				var v firstUse
+				if err := Unmarshal(encode(&want), &v); err != nil {
+					t.Error(err)
+					return
+				}
+				kept[g] = append(kept[g], v)
+			}
+		})
+	}
+	wg.Wait()
+	for g := range goroutines {
+		for r, got := range kept[g] {
+			require.Equal(t, value(g*rounds+r), got)
+		}
+	}
 }
