@@ -100,19 +100,41 @@ func (b *builder) codec(t reflect.Type) *codec {
 		c.quantity = t == quantityType
 		return c
 	}
+	unsupported := false
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		f := b.field(sf.Tag.Get("protobuf"), sf.Type)
+		tag := sf.Tag.Get("protobuf")
+		f := b.field(tag, sf.Type)
 		if f == nil {
+			unsupported = unsupported || tag != "" && tag != "-"
 			continue
 		}
 		f.off = sf.Offset
 		if f.kind == kindMap {
 			f.key, f.val = b.entryPart(1, sf.Type.Key()), b.entryPart(2, sf.Type.Elem())
 		}
+		unsupported = unsupported || !f.decodable()
 		c.add(f)
 	}
+	if unsupported && reflect.PointerTo(t).Implements(unmarshalerType) {
+		// A field of a shape the API types do not have ([]*T, *[]T, an
+		// array): rather than drop its values, the type decodes as a whole
+		// through its generated Unmarshal.
+		c.fields, c.sparse, c.method = nil, nil, true
+	}
 	return c
+}
+
+// decodable reports whether the codecs decode f's values: a message's type
+// must be a struct or decode itself.
+func (f *field) decodable() bool {
+	switch f.kind {
+	case kindMessage:
+		return f.elem.method || f.elem.quantity || f.elem.typ.Kind() == reflect.Struct
+	case kindMap:
+		return f.key.decodable() && f.val.decodable()
+	}
+	return true
 }
 
 func (c *codec) add(f *field) {

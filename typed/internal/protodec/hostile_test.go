@@ -1,6 +1,7 @@
 package protodec
 
 import (
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"sync"
@@ -203,4 +204,50 @@ func TestConcurrentDecodes(t *testing.T) {
 			require.Equal(t, value(g*rounds+r), got)
 		}
 	}
+}
+
+// leaf and pointers have a field of a shape k8s.io/api's types do not have,
+// []*T, and an Unmarshal method, as generated code for such a type would.
+type leaf struct {
+	Name string `protobuf:"bytes,1,opt,name=name"`
+}
+
+type pointers struct {
+	Leaves []*leaf `protobuf:"bytes,1,rep,name=leaves"`
+	Note   string  `protobuf:"bytes,2,opt,name=note"`
+}
+
+func (p *pointers) Unmarshal(data []byte) error {
+	for len(data) > 0 {
+		num, typ, n := protowire.ConsumeTag(data)
+		if n < 0 || typ != protowire.BytesType {
+			return errors.New("pointers: bad tag")
+		}
+		body, m := protowire.ConsumeBytes(data[n:])
+		if m < 0 {
+			return errors.New("pointers: bad length")
+		}
+		switch num {
+		case 1:
+			name, k := protowire.ConsumeBytes(body[1:])
+			if k < 0 {
+				return errors.New("pointers: bad leaf")
+			}
+			p.Leaves = append(p.Leaves, &leaf{Name: string(name)})
+		case 2:
+			p.Note = string(body)
+		}
+		data = data[n+m:]
+	}
+	return nil
+}
+
+// TestUnsupportedShapeUsesMethod: a type with a field the codecs cannot
+// decode goes through its own Unmarshal instead of dropping the field.
+func TestUnsupportedShapeUsesMethod(t *testing.T) {
+	data := cat(appendField(nil, 1, appendField(nil, 1, []byte("a"))), appendField(nil, 1, appendField(nil, 1, []byte("b"))),
+		appendField(nil, 2, []byte("n")))
+	var got pointers
+	require.NoError(t, Unmarshal(data, &got))
+	assert.Equal(t, pointers{Leaves: []*leaf{{Name: "a"}, {Name: "b"}}, Note: "n"}, got)
 }
