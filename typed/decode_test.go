@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,21 @@ func protobufOf(t testing.TB, obj runtime.Object, gvk string) []byte {
 	var buf bytes.Buffer
 	require.NoError(t, protobuf.NewSerializer(s, s).Encode(obj, &buf))
 	return buf.Bytes()
+}
+
+// protobufRaw wraps the message raw in the envelope of a kind.
+func protobufRaw(t testing.TB, apiVersion, kind string, raw []byte) []byte {
+	t.Helper()
+	unk := runtime.Unknown{TypeMeta: runtime.TypeMeta{APIVersion: apiVersion, Kind: kind}, Raw: raw}
+	data, err := unk.Marshal()
+	require.NoError(t, err)
+	return append([]byte("k8s\x00"), data...)
+}
+
+// nestedJSON is a Deployment whose metadata holds an unknown field of
+// arrays nested n deep.
+func nestedJSON(n int) []byte {
+	return []byte(`{"metadata":{"x":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}}`)
 }
 
 func jsonOf(t testing.TB, v any) []byte {
@@ -182,6 +198,12 @@ func TestDecodeErrors(t *testing.T) {
 		}},
 		{"malformed protobuf", response{200, mediaProtobuf, []byte("k8s\x00\x0a\xff")}, func(t *testing.T, err error) {
 			assert.ErrorContains(t, err, "typed: decode Deployment:")
+		}},
+		{"json nested past the depth limit", response{200, mediaJSON, nestedJSON(10_001)}, func(t *testing.T, err error) {
+			assert.ErrorContains(t, err, "typed: decode Deployment: invalid JSON at offset 10015: exceeded max depth")
+		}},
+		{"protobuf length past the end", response{200, mediaProtobuf, protobufRaw(t, "apps/v1", "Deployment", []byte{0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40})}, func(t *testing.T, err error) {
+			assert.EqualError(t, err, "typed: decode Deployment: unexpected EOF")
 		}},
 		{"empty body", response{200, mediaJSON, nil}, func(t *testing.T, err error) {
 			assert.EqualError(t, err, "typed: empty response where a Deployment was expected")
