@@ -3,7 +3,6 @@ package rest
 import (
 	"fmt"
 	"io"
-	"math"
 )
 
 // Default limits; see Limits.
@@ -79,22 +78,6 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-// readAtMost reads r to its end, failing with a *TooLargeError naming what
-// once more than limit bytes arrive; limit < 0 reads without a limit.
-func readAtMost(r io.Reader, limit int64, what string) ([]byte, error) {
-	if limit < 0 || limit == math.MaxInt64 {
-		return io.ReadAll(r)
-	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, &TooLargeError{What: what, Limit: limit}
-	}
-	return b, nil
 }
 
 // eventLimiter bounds what an event decoder reads for one event: the

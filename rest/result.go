@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -19,6 +20,7 @@ type Result struct {
 	err        error
 	statusCode int
 	header     http.Header
+	lent       bool // the body is DoWith's, reused after its decode
 }
 
 // Raw returns the response body and the error (if any). The body is returned
@@ -46,7 +48,8 @@ func (r Result) ContentType() string { return r.header.Get("Content-Type") }
 // values their UnmarshalJSON produces (their strings share one copy of the
 // body); UnmarshalJSON is still used when the Content-Type names something
 // other than JSON. Typed objects (metav1.Status, APIGroupList, ...) go
-// through apimachinery's JSON, which keeps integers as int64.
+// through apimachinery's JSON, which keeps integers as int64. In DoWith,
+// unstructured objects get a copy of the body of their own.
 func (r Result) Into(obj runtime.Object) error {
 	if r.err != nil {
 		return r.err
@@ -56,7 +59,11 @@ func (r Result) Into(obj runtime.Object) error {
 	}
 	var err error
 	if isUnstructured(obj) && r.isJSON() {
-		_, _, err = kun.JSONScheme.Decode(r.body, nil, obj)
+		body := r.body
+		if r.lent {
+			body = bytes.Clone(body)
+		}
+		_, _, err = kun.JSONScheme.Decode(body, nil, obj)
 	} else if u, ok := obj.(json.Unmarshaler); ok {
 		err = u.UnmarshalJSON(r.body)
 	} else {

@@ -21,9 +21,39 @@ const maxStreamErrorBody = 1 << 20
 // connection broke before the response; a write is not. A body cut short on
 // the last attempt is a *RequestError wrapping the read error.
 func (r *Request) Do(ctx context.Context) Result {
+	return r.do(ctx, nil)
+}
+
+// DoWith is Do for a caller that decodes the body at once and keeps
+// nothing of it: it hands the Result to decode and returns what decode
+// returns. The body is lent: it is valid until decode returns, and its
+// memory then goes to the bodies read later, which saves allocating (and
+// collecting) a buffer as large as the body on every request.
+//
+// decode may keep what it decodes only if the decoder copies it out of the
+// body, as generated protobuf code, CBOR and encoding/json into typed
+// values do. Result.Into copies the body first where its decoder would not
+// (into unstructured objects, whose strings share the body). Raw's slice
+// must not outlive decode.
+func (r *Request) DoWith(ctx context.Context, decode func(Result) error) error {
+	scratch := borrowBody()
+	res := r.do(ctx, scratch)
+	res.lent = true
+	err := decode(res)
+	// Keep the larger buffer: scratch, which holds the body if it fitted,
+	// or the body, which did not fit in it.
+	if cap(res.body) > cap(scratch) {
+		scratch = res.body
+	}
+	returnBody(scratch)
+	return err
+}
+
+// do is Do, reading the body into scratch when it fits.
+func (r *Request) do(ctx context.Context, scratch []byte) Result {
 	ctx, cancel := r.withTimeout(ctx)
 	defer cancel()
-	resp, body, err := r.run(ctx, true)
+	resp, body, err := r.run(ctx, true, scratch)
 	if err != nil {
 		return Result{err: err}
 	}
@@ -88,16 +118,16 @@ func (r *Request) withTimeout(ctx context.Context) (context.Context, context.Can
 // send runs the attempts of a request and returns the last response, whose
 // body the caller reads and closes.
 func (r *Request) send(ctx context.Context) (*http.Response, error) {
-	resp, _, err := r.run(ctx, false)
+	resp, _, err := r.run(ctx, false, nil)
 	return resp, err
 }
 
 // run runs the attempts of a request and returns the last response. With
-// readBody, each attempt reads the whole body, returned apart (the
-// response's Body is then empty), and an error while reading it counts as
-// the attempt's error, so the retry policy sees it; without, the caller
-// reads and closes the body.
-func (r *Request) run(ctx context.Context, readBody bool) (*http.Response, []byte, error) {
+// readBody, each attempt reads the whole body (into scratch when it fits),
+// returned apart (the response's Body is then empty), and an error while
+// reading it counts as the attempt's error, so the retry policy sees it;
+// without, the caller reads and closes the body.
+func (r *Request) run(ctx context.Context, readBody bool, scratch []byte) (*http.Response, []byte, error) {
 	if r.err != nil {
 		return nil, nil, r.err
 	}
@@ -106,7 +136,7 @@ func (r *Request) run(ctx context.Context, readBody bool) (*http.Response, []byt
 	// secret like any other.
 	u, shown := target.String(), target.Redacted()
 	for retries := 0; ; retries++ {
-		resp, body, err := r.attempt(ctx, u, readBody)
+		resp, body, err := r.attempt(ctx, u, readBody, scratch)
 		wait, again := r.c.retryPolicy(r.method, resp, err, retries)
 		if !again {
 			if err != nil {
@@ -130,12 +160,12 @@ func (r *Request) run(ctx context.Context, readBody bool) (*http.Response, []byt
 
 // attempt sends the request once and, with readBody, reads the response's
 // body. As with http.Client.Do, a non-nil error comes with a nil response.
-func (r *Request) attempt(ctx context.Context, u string, readBody bool) (*http.Response, []byte, error) {
+func (r *Request) attempt(ctx context.Context, u string, readBody bool, scratch []byte) (*http.Response, []byte, error) {
 	resp, err := r.roundTrip(ctx, u)
 	if err != nil || !readBody {
 		return resp, nil, err
 	}
-	body, err := r.readBody(resp)
+	body, err := r.readBody(resp, scratch)
 	_ = resp.Body.Close()
 	resp.Body = http.NoBody
 	if err != nil {
@@ -146,13 +176,17 @@ func (r *Request) attempt(ctx context.Context, u string, readBody bool) (*http.R
 
 // readBody reads resp's body within the request's limit. A body announced
 // larger than the limit is refused unread; closing it unread then closes
-// the connection, so an endless body stops there.
-func (r *Request) readBody(resp *http.Response) ([]byte, error) {
-	limit := r.responseLimit()
-	if limit >= 0 && resp.ContentLength > limit {
+// the connection, so an endless body stops there. The Content-Length of an
+// answer to HEAD is that of a GET, without a body.
+func (r *Request) readBody(resp *http.Response, scratch []byte) ([]byte, error) {
+	limit, size := r.responseLimit(), resp.ContentLength
+	if r.method == http.MethodHead {
+		size = -1
+	}
+	if limit >= 0 && size > limit {
 		return nil, &TooLargeError{What: "response body", Limit: limit}
 	}
-	return readAtMost(resp.Body, limit, "response body")
+	return readSized(resp.Body, size, limit, "response body", scratch)
 }
 
 // roundTrip sends the request once.
