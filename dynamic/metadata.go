@@ -130,13 +130,11 @@ func (m *metadataResource) Delete(ctx context.Context, name string, opts metav1.
 	if name == "" {
 		return errNameRequired("delete")
 	}
-	_, _, err := m.do(ctx, call{method: http.MethodDelete, name: name, sub: sub, body: deleteBody(opts), accept: mediaMetaObject})
-	return err
+	return m.do(ctx, call{method: http.MethodDelete, name: name, sub: sub, body: deleteBody(opts), accept: mediaMetaObject}, nil)
 }
 
 func (m *metadataResource) DeleteCollection(ctx context.Context, opts metav1.DeleteOptions, listOpts metav1.ListOptions) error {
-	_, _, err := m.do(ctx, call{method: http.MethodDelete, params: &listOpts, body: deleteBody(opts), accept: mediaMetaList})
-	return err
+	return m.do(ctx, call{method: http.MethodDelete, params: &listOpts, body: deleteBody(opts), accept: mediaMetaList}, nil)
 }
 
 // All pages through the list as the dynamic resource's All does.
@@ -151,33 +149,43 @@ func (m *metadataResource) All(ctx context.Context, opts metav1.ListOptions) ite
 }
 
 func (m *metadataResource) list(ctx context.Context, opts metav1.ListOptions) (*metav1.PartialObjectMetadataList, error) {
-	data, contentType, err := m.do(ctx, call{method: http.MethodGet, params: &opts, accept: mediaMetaList})
-	if err != nil {
-		return nil, err
-	}
-	return decodeMetadataList(data, contentType)
+	var list *metav1.PartialObjectMetadataList
+	err := m.do(ctx, call{method: http.MethodGet, params: &opts, accept: mediaMetaList}, func(data []byte, contentType string) (err error) {
+		list, err = decodeMetadataList(data, contentType)
+		return err
+	})
+	return list, err
 }
 
 func (m *metadataResource) object(ctx context.Context, cl call) (*metav1.PartialObjectMetadata, error) {
-	data, contentType, err := m.do(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	return decodeMetadataObject(data, contentType)
+	var obj *metav1.PartialObjectMetadata
+	err := m.do(ctx, cl, func(data []byte, contentType string) (err error) {
+		obj, err = decodeMetadataObject(data, contentType)
+		return err
+	})
+	return obj, err
 }
 
-// do sends cl through rest.Request.Do and returns the body and its
-// Content-Type. A Status in a protobuf error body becomes the
-// *apierrors.StatusError it describes.
-func (m *metadataResource) do(ctx context.Context, cl call) ([]byte, string, error) {
+// do sends cl and hands the body and its Content-Type to decode, if not
+// nil. A Status in a protobuf error body becomes the *apierrors.StatusError
+// it describes.
+//
+// The body is lent (rest.Request.DoWith): every decoder here copies what it
+// keeps (the generated protobuf code, encoding/json into metav1 types), so
+// a List does not allocate a buffer the size of its body each time.
+func (m *metadataResource) do(ctx context.Context, cl call, decode func(data []byte, contentType string) error) error {
 	req, err := m.r.build(cl, false)
 	if err != nil {
-		return nil, "", err
+		return err
 	}
-	res := req.Do(ctx)
-	data, err := res.Raw()
-	if err != nil {
-		return nil, res.ContentType(), protobufStatusError(err, data, res.ContentType())
-	}
-	return data, res.ContentType(), nil
+	return req.DoWith(ctx, func(res rest.Result) error {
+		data, err := res.Raw()
+		if err != nil {
+			return protobufStatusError(err, data, res.ContentType())
+		}
+		if decode == nil {
+			return nil
+		}
+		return decode(data, res.ContentType())
+	})
 }

@@ -11,7 +11,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
@@ -23,12 +22,6 @@ const (
 	mediaMetaList   = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 	mediaMetaObject = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
 )
-
-// protobufEnvelope reads Kubernetes' protobuf encoding (a magic number, then
-// a runtime.Unknown naming the kind around the object's bytes) with
-// apimachinery's serializer. Its scheme knows no types, so the serializer
-// hands the bytes to the generated Unmarshal of the object it is given.
-var protobufEnvelope = protobuf.NewSerializer(runtime.NewScheme(), runtime.NewScheme())
 
 // mediaTypeOf returns the media type of a Content-Type; "" when unset or
 // malformed.
@@ -65,7 +58,10 @@ func decodeMetadataList(data []byte, contentType string) (*metav1.PartialObjectM
 	list := &l.PartialObjectMetadataList
 	list.TypeMeta = metav1.TypeMeta{}
 	for i := range list.Items {
-		list.Items[i].TypeMeta = metav1.TypeMeta{}
+		// Only JSON sets it: protobuf has no field for it.
+		if list.Items[i].TypeMeta != (metav1.TypeMeta{}) {
+			list.Items[i].TypeMeta = metav1.TypeMeta{}
+		}
 	}
 	return list, nil
 }
@@ -85,16 +81,18 @@ func decodeMetadataObject(data []byte, contentType string) (*metav1.PartialObjec
 	return obj, nil
 }
 
+// metadataTarget is what the metadata decoders decode into.
+type metadataTarget interface {
+	runtime.Object
+	protoMessage
+}
+
 // decodeMetadata decodes data in its Content-Type into obj and returns the
 // kind the body names; tm is obj's TypeMeta, which JSON fills.
-func decodeMetadata(data []byte, contentType string, obj runtime.Object, tm *metav1.TypeMeta) (string, error) {
+func decodeMetadata(data []byte, contentType string, obj metadataTarget, tm *metav1.TypeMeta) (string, error) {
 	switch {
 	case isProtobuf(contentType):
-		_, gvk, err := protobufEnvelope.Decode(data, nil, obj)
-		if err != nil {
-			return "", err
-		}
-		return gvk.Kind, nil
+		return decodeProtobuf(data, obj)
 	case isJSONOrUnset(contentType):
 		if err := utiljson.Unmarshal(data, obj); err != nil {
 			return "", err
@@ -175,8 +173,8 @@ func protobufStatusError(err error, body []byte, contentType string) error {
 // a JSON one carries.
 func decodeProtobufStatus(data []byte) (*metav1.Status, bool) {
 	st := &metav1.Status{}
-	_, gvk, err := protobufEnvelope.Decode(data, nil, st)
-	if err != nil || gvk.Kind != "Status" {
+	kind, err := decodeProtobuf(data, st)
+	if err != nil || kind != "Status" {
 		return nil, false
 	}
 	st.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Status"}

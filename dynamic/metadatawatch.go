@@ -125,7 +125,7 @@ func (d *protobufEventDecoder) Decode() (watch.EventType, runtime.Object, error)
 			return "", nil, fmt.Errorf("malformed %s event: no object", t)
 		}
 		obj := &metav1.PartialObjectMetadata{}
-		if _, _, err := protobufEnvelope.Decode(ev.Object.Raw, nil, obj); err != nil {
+		if _, err := decodeProtobuf(ev.Object.Raw, obj); err != nil {
 			return "", nil, fmt.Errorf("malformed %s event: %w", t, err)
 		}
 		obj.TypeMeta = metav1.TypeMeta{}
