@@ -36,6 +36,8 @@ var (
 	tooOld = regexp.MustCompile(`too old resource version: \d+ \(\d+\)`)
 	// preconditionRVs are the resourceVersions a failed precondition names.
 	preconditionRVs = regexp.MustCompile(`(ResourceVersion in the precondition \(|does not match the ResourceVersion in record \()(\d+)`)
+	// quotedRV is an object's resourceVersion in JSON a message quotes.
+	quotedRV = regexp.MustCompile(`\\?"resourceVersion\\?":\\?"(\d+)\\?"`)
 	// etcdPrefix is the harness's etcd key prefix, where a cluster's is
 	// "/registry/".
 	etcdPrefix = "/kdyn-e2e/registry/"
@@ -159,6 +161,14 @@ func (n *normalizer) object(m map[string]any, listy bool) map[string]any {
 			m[k] = n.value(e, false)
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		// Keys name objects too: managedFields' k:{"uid":...}.
+		if uuid.MatchString(k) {
+			nk := n.text(k)
+			m[nk] = m[k]
+			delete(m, k)
+		}
+	}
 	switch m["kind"] {
 	case "Status":
 		sortCauses(m)
@@ -214,6 +224,10 @@ func (n *normalizer) text(s string) string {
 	}
 	s = timestamp.ReplaceAllString(s, anyTime)
 	s = tooOld.ReplaceAllString(s, "too old resource version: <rv> (<rv>)")
+	s = quotedRV.ReplaceAllStringFunc(s, func(m string) string {
+		sub := quotedRV.FindStringSubmatch(m)
+		return strings.Replace(m, sub[1], n.mapped(n.rvs, sub[1], "rv"), 1)
+	})
 	s = preconditionRVs.ReplaceAllStringFunc(s, func(m string) string {
 		sub := preconditionRVs.FindStringSubmatch(m)
 		return sub[1] + n.mapped(n.rvs, sub[2], "rv")
