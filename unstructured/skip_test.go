@@ -36,7 +36,7 @@ const managedFields = `[{"manager":"kubectl","operation":"Apply","apiVersion":"v
 // watch events, and keeps a managedFields member anywhere else.
 func TestSkipManagedFields(t *testing.T) {
 	for name, doc := range map[string]string{
-		"object": `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","managedFields":` + managedFields + `,"uid":"u"},"data":{"k":"v"}}`,
+		"object":      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","managedFields":` + managedFields + `,"uid":"u"},"data":{"k":"v"}}`,
 		"last member": `{"kind":"ConfigMap","metadata":{"name":"a","managedFields":` + managedFields + `}}`,
 		"watch event": `{"type":"MODIFIED","object":{"kind":"ConfigMap","metadata":{"managedFields":` + managedFields + `,"name":"a"}}}`,
 		"elsewhere":   `{"kind":"X","spec":{"managedFields":[1,2]},"metadata":{"name":"a","annotations":{"managedFields":"kept"}}}`,
