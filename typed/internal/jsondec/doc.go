@@ -16,4 +16,10 @@
 // Decoded strings are copied into chunks of at most 32 KiB shared by the
 // strings of neighbouring values, not into one allocation each: an object
 // kept from a list pins its chunks, never the whole response.
+//
+// Slices are allocated at their final length, counted ahead of decoding
+// their elements; the counting reads, and the allocating takes, at most 8
+// bytes per input byte for the whole input, so that lists nested in lists
+// cost neither quadratic time nor memory out of proportion to the input.
+// Values nest at most 10,000 deep, as with sigs.k8s.io/json.
 package jsondec

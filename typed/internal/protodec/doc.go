@@ -7,4 +7,9 @@
 // length. Types whose fields carry no protobuf tags (metav1.Time,
 // resource.Quantity, named slices such as ExtraValue) decode through their
 // own Unmarshal method, as the generated code calls it.
+//
+// Unlike the generated code, it refuses messages nested more than 10,000
+// deep (the generated code recurses until the goroutine's stack is
+// exhausted, which is fatal), and it allocates slices ahead of their
+// elements within a budget of 8 bytes per input byte for the whole input.
 package protodec
