@@ -36,11 +36,14 @@ lint:
 bench-short:
 	cd bench && $(GO) test -p 1 -short -count=1 -run . -bench . -benchtime 1x .
 
-## bench: kdyn beside client-go and controller-runtime (bench/ module, ~7 min); writes bench/RESULTS.md.
+## bench: kdyn beside client-go and controller-runtime (bench/ module, ~7 min; then the e2e module's
+## BenchmarkTestServers, the fixture server beside kube-apiserver + etcd); writes bench/RESULTS.md.
 BENCH_COUNT ?= 3
 bench:
 	cd bench && $(GO) test -p 1 -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m . > bench.out 2>&1 \
 	  || { cat bench.out; exit 1; }
+	$(MAKE) --no-print-directory e2e E2E_ARGS="-run '^$$' -bench BenchmarkTestServers -benchmem -count $(BENCH_COUNT)" >> bench/bench.out 2>&1 \
+	  || { cat bench/bench.out; exit 1; }
 	cd bench && $(GO) run ./cmd/report -in bench.out -out RESULTS.md -notes notes.md
 
 ## e2e: kdyn against a real kube-apiserver + etcd built from Go modules (cold build ~15 min, then seconds).

@@ -89,5 +89,5 @@ func goals() []goal {
 				n == 2 && nm == 2 && body == 0, ok1 && ok2 && ok3
 		}},
 	}
-	return append(append(append(append(gs, typedGoals()...), metadataGoals()...), fleetGoals()...), cacheGoals()...)
+	return append(append(append(append(append(gs, typedGoals()...), metadataGoals()...), fleetGoals()...), cacheGoals()...), fixtureGoals()...)
 }
