@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"unsafe"
 )
 
@@ -41,8 +43,9 @@ type decoder struct {
 	data  []byte
 	pos   int
 	depth int
-	arena []byte // current string chunk: bytes up to len are taken
-	buf   []byte // scratch for unescaping
+	arena []byte   // current string chunk: bytes up to len are taken
+	buf   []byte   // scratch for unescaping
+	path  []string // of a type error: the fields it is in, innermost first
 
 	presizeLeft int // bytes presizing slices may still allocate
 	countLeft   int // bytes countElems may still read
@@ -64,7 +67,7 @@ func (d *decoder) document(c *codec, p unsafe.Pointer) error {
 		return d.eof()
 	}
 	if err := c.decode(d, c, p); err != nil {
-		return err
+		return d.withPath(err)
 	}
 	d.skipSpace()
 	if d.pos < len(d.data) {
@@ -164,8 +167,11 @@ func (d *decoder) typeError(t reflect.Type) error {
 }
 
 // fieldError adds the struct field to a type error's context as
-// encoding/json does: the innermost struct's name, the full field path.
-func fieldError(err error, st reflect.Type, name string) error {
+// encoding/json does: the innermost struct's name, and the field's name to
+// the path, which document joins once the error is out of all the values,
+// so that an error deep in nested structs costs no more than its length
+// (prepending a name at each level cost a copy of the path each).
+func (d *decoder) fieldError(err error, st reflect.Type, name string) error {
 	te, ok := err.(*json.UnmarshalTypeError)
 	if !ok {
 		return err
@@ -173,10 +179,21 @@ func fieldError(err error, st reflect.Type, name string) error {
 	if te.Struct == "" {
 		te.Struct = st.Name()
 	}
-	if te.Field == "" {
-		te.Field = name
-	} else {
-		te.Field = name + "." + te.Field
+	d.path = append(d.path, name)
+	return te
+}
+
+// withPath sets the field path of a type error from the names fieldError
+// collected, innermost first, before any path within the value itself.
+func (d *decoder) withPath(err error) error {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if !ok || len(d.path) == 0 {
+		return err
 	}
+	slices.Reverse(d.path)
+	if te.Field != "" {
+		d.path = append(d.path, te.Field)
+	}
+	te.Field = strings.Join(d.path, ".")
 	return te
 }

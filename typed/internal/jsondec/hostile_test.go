@@ -2,6 +2,7 @@ package jsondec
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -138,4 +139,29 @@ func TestConcurrentDecodes(t *testing.T) {
 			require.Equal(t, want, got)
 		}
 	}
+}
+
+type chain struct {
+	Next *chain `json:"next"`
+	Name string `json:"name"`
+}
+
+// TestDeepTypeErrorCostsLittle: a type error at the bottom of structs
+// nested to the depth limit names the whole path, as sigs.k8s.io/json
+// does, without a copy of the path at each level (250 MB for these 90 KB,
+// before).
+func TestDeepTypeErrorCostsLittle(t *testing.T) {
+	const n = maxDepth - 2
+	doc := []byte(strings.Repeat(`{"next":`, n) + `{"name":1}` + strings.Repeat(`}`, n))
+	var before, after goruntime.MemStats
+	goruntime.ReadMemStats(&before)
+	err := Unmarshal(doc, &chain{})
+	goruntime.ReadMemStats(&after)
+	var te *json.UnmarshalTypeError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "chain", te.Struct)
+	assert.Equal(t, strings.Repeat("next.", n)+"name", te.Field)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d bytes of input, %d allocated", len(doc), allocated)
+	assert.Less(t, allocated, uint64(64*len(doc)))
 }

@@ -92,7 +92,7 @@ func decodeStruct(d *decoder, c *codec, p unsafe.Pointer) error {
 		} else {
 			fc := t.codecs[i]
 			if err = fc.decode(d, fc, unsafe.Add(p, t.offs[i])); err != nil {
-				err = fieldError(err, c.typ, t.names[i])
+				err = d.fieldError(err, c.typ, t.names[i])
 			}
 			hint = i + 1
 		}
