@@ -67,9 +67,15 @@ func (c *Client[T, L]) decode(data []byte, contentType string, obj runtime.Objec
 	)
 	switch mt := mediaType(contentType); mt {
 	case runtime.ContentTypeProtobuf:
-		kind, err = decodeProtobuf(data, obj)
+		err = recovered(func() (err error) {
+			kind, err = decodeProtobuf(data, obj)
+			return err
+		})
 	case runtime.ContentTypeJSON, "":
-		strictErr, err = c.decodeJSON(data, obj)
+		err = recovered(func() (err error) {
+			strictErr, err = c.decodeJSON(data, obj)
+			return err
+		})
 		kind = obj.GetObjectKind().GroupVersionKind().Kind
 		if err != nil {
 			kind = jsonKind(data)
@@ -84,6 +90,20 @@ func (c *Client[T, L]) decode(data []byte, contentType string, obj runtime.Objec
 		return fmt.Errorf("typed: decode %s: %w", want.Kind, err)
 	}
 	return strictErr
+}
+
+// recovered runs decode and returns its error, or an error for its panic:
+// a response that meets a bug of the decoders, or of a type's own
+// UnmarshalJSON or Unmarshal, costs the call, not the process. Decoding
+// changes nothing shared: the codecs are built before, and the value
+// decoded into is dropped with the error.
+func recovered(decode func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the decoder panicked on this response (a bug): %v", r)
+		}
+	}()
+	return decode()
 }
 
 // decodeJSON decodes data into obj in one pass, or with Options.Strict

@@ -78,7 +78,7 @@ type readCloser struct {
 // checked strictly: one unknown field would end the watch.
 func (d *eventDecoder[T, L]) decodeJSON(raw []byte) (runtime.Object, error) {
 	obj := d.c.shape.newObj()
-	err := jsondec.Unmarshal(raw, obj)
+	err := recovered(func() error { return jsondec.Unmarshal(raw, obj) })
 	kind := obj.GetObjectKind().GroupVersionKind().Kind
 	if err != nil {
 		kind = jsonKind(raw)
@@ -88,7 +88,11 @@ func (d *eventDecoder[T, L]) decodeJSON(raw []byte) (runtime.Object, error) {
 
 func (d *eventDecoder[T, L]) decodeProtobuf(raw []byte) (runtime.Object, error) {
 	obj := d.c.shape.newObj()
-	kind, err := decodeProtobuf(raw, obj)
+	var kind string
+	err := recovered(func() (err error) {
+		kind, err = decodeProtobuf(raw, obj)
+		return err
+	})
 	return d.checked(obj, kind, err)
 }
 
