@@ -58,7 +58,7 @@ func TestGetContexts(t *testing.T) {
 
 	r := e.kdyn(t, "get", "configmaps", "--contexts", "one,two", "-A")
 	require.NoError(t, r.err, r.stderr)
-	assert.Regexp(t, `^CLUSTER +NAMESPACE +NAME +AGE\n`, r.stdout, "one table, CLUSTER first")
+	assert.Regexp(t, `^CLUSTER +NAMESPACE +NAME +DATA +AGE\n`, r.stdout, "one table, CLUSTER first")
 	for _, want := range []string{`one +default +settings +\S+`, `one +kube-system +other `, `two +default +settings `, `two +kube-system +other `} {
 		assert.Regexp(t, want, r.stdout)
 	}
@@ -66,7 +66,7 @@ func TestGetContexts(t *testing.T) {
 
 	r = e.kdyn(t, "get", "configmaps", "--contexts", "two,one")
 	require.NoError(t, r.err, r.stderr)
-	assert.Regexp(t, `^CLUSTER +NAME +AGE\ntwo +other +\S+\none +settings +\S+\n$`, r.stdout,
+	assert.Regexp(t, `^CLUSTER +NAME +DATA +AGE\ntwo +other +1 +\S+\none +settings +1 +\S+\n$`, r.stdout,
 		"each context in its own namespace, in the order given")
 
 	r = e.kdyn(t, "get", "cm", "--all-contexts", "-A", "-o", "name")

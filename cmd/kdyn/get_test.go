@@ -33,12 +33,12 @@ func TestGet(t *testing.T) {
 	h.must(t, "apply", "-f", writeTemp(t, "cm.yaml", configMaps))
 
 	table := h.must(t, "get", "configmaps")
-	assert.Regexp(t, `^NAME +AGE\nsettings +\S+\n$`, table)
+	assert.Regexp(t, `^NAME +DATA +AGE\nsettings +1 +\S+\n$`, table)
 
 	all := h.must(t, "get", "cm", "-A")
-	assert.Regexp(t, `^NAMESPACE +NAME +AGE\n`, all)
-	assert.Regexp(t, `\ndefault +settings +\S+\n`, all)
-	assert.Regexp(t, `\nkube-system +other +\S+\n`, all)
+	assert.Regexp(t, `^NAMESPACE +NAME +DATA +AGE\n`, all)
+	assert.Regexp(t, `\ndefault +settings +1 +\S+\n`, all)
+	assert.Regexp(t, `\nkube-system +other +1 +\S+\n`, all)
 
 	yml := h.must(t, "get", "cm", "settings", "-o", "yaml")
 	assert.Contains(t, yml, "kind: ConfigMap\n")
@@ -53,9 +53,9 @@ func TestGet(t *testing.T) {
 	require.Len(t, list.Items, 2)
 	assert.Equal(t, "ConfigMap", list.Items[0].Kind, "list items get their kind")
 
-	assert.Regexp(t, `^NAME +AGE\ndefault +`, h.must(t, "get", "namespaces", "-A"), "cluster-scoped: no NAMESPACE column")
+	assert.Regexp(t, `^NAME +STATUS +AGE\ndefault +Active +`, h.must(t, "get", "namespaces", "-A"), "cluster-scoped: no NAMESPACE column")
 	both := h.must(t, "get", "cm,ns")
-	assert.Regexp(t, `^NAME +AGE\nconfigmap/settings +\S+\n\nNAME +AGE\nnamespace/default +`, both, "each kind its own table, names with their kind")
+	assert.Regexp(t, `^NAME +DATA +AGE\nconfigmap/settings +1 +\S+\n\nNAME +STATUS +AGE\nnamespace/default +`, both, "each kind its own table, names with their kind")
 
 	assert.Equal(t, "configmap/other\n", h.must(t, "get", "configmaps", "-n", "kube-system", "-o", "name"))
 }
