@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
 // newBenchStore is a store of n detached objects, a third of them tier=web.
-func newBenchStore(b *testing.B, n int) *store {
-	s := newStore()
+func newBenchStore(b *testing.B, n int) *store[*unstructured.Unstructured] {
+	s := newStore[*unstructured.Unstructured]()
 	d := newDetacher(false)
 	for i := range n {
 		obj := d.detach(decode(b, object(fmt.Sprintf("w%05d", i), 0)))

@@ -30,8 +30,18 @@ type Cache struct {
 	cancel context.CancelFunc
 
 	mu        sync.Mutex // guards informers and stopped
-	informers map[informerKey]*Informer
+	informers map[informerKey]member
 	stopped   bool
+}
+
+// member is an informer as the Cache files it, whatever its objects.
+type member interface {
+	State() State
+	Stop()
+	waitForState(ctx context.Context) error
+	// filing returns the key of the kind as asked and the keys the Cache
+	// files the informer under, which c.mu guards.
+	filing() (asked informerKey, keys *[]informerKey)
 }
 
 // watchListSupport remembers that the API server refused a WatchList, so
@@ -43,15 +53,25 @@ type watchListSupport struct {
 func (s *watchListSupport) refuse(error) { s.refused.Store(true) }
 
 // informerKey names an informer: its resource (or, until the kind has been
-// mapped, the kind asked for) and what it selects. A field for
-// metadata-only informers belongs here.
+// mapped, the kind asked for), what it selects and what it keeps of each
+// object.
 type informerKey struct {
 	gvr               schema.GroupVersionResource
 	gvk               schema.GroupVersionKind // set only while gvr is unknown
 	namespace         string
 	labels, fields    string // canonical forms
 	keepManagedFields bool
+	form              form
 }
+
+// form is what an informer keeps of each object.
+type form uint8
+
+const (
+	wholeObjects     form = iota // an Informer
+	metadataAsObject             // an Informer with MetadataOnly: apiVersion, kind, metadata
+	metadataTyped                // a MetadataInformer
+)
 
 // New returns a Cache that lists and watches through dyn and maps kinds to
 // resources through mapper: kdyn's *restmapper.Mapper, which finds CRDs
@@ -61,12 +81,14 @@ type informerKey struct {
 func New(dyn *dynamic.Client, mapper meta.RESTMapper, opts Options) *Cache {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Cache{dyn: dyn, lean: dyn.WithoutManagedFields(), mapper: mapper, opts: opts.withDefaults(), ctx: ctx, cancel: cancel,
-		informers: map[informerKey]*Informer{}}
+		informers: map[informerKey]member{}}
 }
 
 // Informer returns the informer for gvk with opts, starting it if it is the
 // first request for that resource and selection; asking again returns the
 // same one. An empty gvk.Version takes the mapper's preferred version.
+// With opts.MetadataOnly its objects hold apiVersion, kind and metadata
+// only (see MetadataInformer for the leaner typed form).
 //
 // A kind the server does not serve yet is not an error: the informer is
 // returned Waiting and starts when the mapper finds the kind. ctx bounds
@@ -74,7 +96,31 @@ func New(dyn *dynamic.Client, mapper meta.RESTMapper, opts Options) *Cache {
 // the Cache's. Errors: *OptionError for options that cannot be served,
 // ErrStopped after Stop.
 func (c *Cache) Informer(ctx context.Context, gvk schema.GroupVersionKind, opts InformerOptions) (*Informer, error) {
-	key, err := keyFor(gvk, opts)
+	if opts.MetadataOnly {
+		return informerFor(ctx, c, gvk, opts, metadataAsObject, c.openMetadataAsObjects)
+	}
+	return informerFor(ctx, c, gvk, opts, wholeObjects, c.openWhole)
+}
+
+// MetadataInformer returns the metadata-only informer for gvk with opts
+// (MetadataOnly is implied), as Informer does: it reads and keeps each
+// object's metadata alone, as *metav1.PartialObjectMetadata, and shares
+// nothing with the Informer of the same kind. opts.Transform must be nil:
+// it takes unstructured objects (an *OptionError otherwise).
+func (c *Cache) MetadataInformer(ctx context.Context, gvk schema.GroupVersionKind, opts InformerOptions) (*MetadataInformer, error) {
+	opts.MetadataOnly = true
+	if opts.Transform != nil {
+		return nil, &OptionError{Kind: gvk, Field: "Transform",
+			Reason: "a MetadataInformer takes no Transform, which works on unstructured objects; Informer with MetadataOnly takes one"}
+	}
+	return informerFor(ctx, c, gvk, opts, metadataTyped, c.openMetadata)
+}
+
+// informerFor returns the informer of form f for gvk with opts, starting
+// it with open if it is new.
+func informerFor[T Object](ctx context.Context, c *Cache, gvk schema.GroupVersionKind, opts InformerOptions, f form,
+	open func(InformerOptions) opener[T]) (*InformerOf[T], error) {
+	key, err := keyFor(gvk, opts, f)
 	if err != nil {
 		return nil, err
 	}
@@ -91,13 +137,14 @@ func (c *Cache) Informer(ctx context.Context, gvk schema.GroupVersionKind, opts 
 	if c.stopped {
 		return nil, ErrStopped
 	}
-	if inf := c.lookup(key, gvk); inf != nil {
+	if m := c.lookup(key, gvk); m != nil {
+		inf := m.(*InformerOf[T]) // the key's form decides T
 		if err := sameTransform(inf, gvk, opts); err != nil {
 			return nil, err
 		}
 		return inf, nil
 	}
-	inf := newInformer(c, gvk, opts)
+	inf := newInformer(c, gvk, opts, unresolved(key, gvk), open(opts))
 	c.register(inf, key)
 	if mapErr == nil {
 		c.register(inf, unresolved(key, gvk))
@@ -108,7 +155,7 @@ func (c *Cache) Informer(ctx context.Context, gvk schema.GroupVersionKind, opts 
 
 // lookup finds the informer for key, or for the kind as asked while its
 // resource was unknown. Called with c.mu held.
-func (c *Cache) lookup(key informerKey, gvk schema.GroupVersionKind) *Informer {
+func (c *Cache) lookup(key informerKey, gvk schema.GroupVersionKind) member {
 	if inf := c.informers[key]; inf != nil {
 		return inf
 	}
@@ -117,31 +164,33 @@ func (c *Cache) lookup(key informerKey, gvk schema.GroupVersionKind) *Informer {
 
 // register files inf under key unless another informer has it. Called with
 // c.mu held.
-func (c *Cache) register(inf *Informer, key informerKey) {
+func (c *Cache) register(inf member, key informerKey) {
 	if _, taken := c.informers[key]; !taken {
 		c.informers[key] = inf
-		inf.keys = append(inf.keys, key)
+		_, keys := inf.filing()
+		*keys = append(*keys, key)
 	}
 }
 
 // resolved files a Waiting informer under its resource once its kind is
 // mapped, so that later requests that map the kind find it.
-func (c *Cache) resolved(inf *Informer, gvr schema.GroupVersionResource) {
+func (c *Cache) resolved(inf member, gvr schema.GroupVersionResource) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopped || inf.State() == Stopped {
 		return
 	}
-	key := inf.key
+	key, _ := inf.filing()
 	key.gvr, key.gvk = gvr, schema.GroupVersionKind{}
 	c.register(inf, key)
 }
 
 // forget drops a stopped informer.
-func (c *Cache) forget(inf *Informer) {
+func (c *Cache) forget(inf member) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, k := range inf.keys {
+	_, keys := inf.filing()
+	for _, k := range *keys {
 		if c.informers[k] == inf {
 			delete(c.informers, k)
 		}
@@ -153,8 +202,8 @@ func (c *Cache) forget(inf *Informer) {
 func (c *Cache) Stop() {
 	c.mu.Lock()
 	c.stopped = true
-	var all []*Informer
-	seen := map[*Informer]bool{}
+	var all []member
+	seen := map[member]bool{}
 	for _, inf := range c.informers {
 		if !seen[inf] {
 			seen[inf] = true
@@ -175,7 +224,7 @@ func (c *Cache) WaitForSync(ctx context.Context) error {
 	for {
 		c.mu.Lock()
 		stopped := c.stopped
-		var pending *Informer
+		var pending member
 		for _, inf := range c.informers {
 			if st := inf.State(); st == Syncing {
 				pending = inf
@@ -197,7 +246,7 @@ func (c *Cache) WaitForSync(ctx context.Context) error {
 
 // keyFor checks opts and returns the key of the informer they ask for,
 // before the kind is mapped.
-func keyFor(gvk schema.GroupVersionKind, opts InformerOptions) (informerKey, error) {
+func keyFor(gvk schema.GroupVersionKind, opts InformerOptions, f form) (informerKey, error) {
 	if gvk.Kind == "" {
 		return informerKey{}, &OptionError{Kind: gvk, Field: "Kind", Reason: "a kind is required"}
 	}
@@ -210,7 +259,7 @@ func keyFor(gvk schema.GroupVersionKind, opts InformerOptions) (informerKey, err
 		return informerKey{}, &OptionError{Kind: gvk, Field: "FieldSelector", Reason: "invalid selector " + strconv.Quote(opts.FieldSelector), Err: err}
 	}
 	return informerKey{gvk: gvk, namespace: opts.Namespace, labels: ls.String(), fields: fs.String(),
-		keepManagedFields: opts.KeepManagedFields}, nil
+		keepManagedFields: opts.KeepManagedFields, form: f}, nil
 }
 
 // unresolved is key for the kind as asked, resource unknown.
@@ -221,7 +270,7 @@ func unresolved(key informerKey, gvk schema.GroupVersionKind) informerKey {
 
 // sameTransform refuses a request for a running informer with another
 // Transform than the one it was started with.
-func sameTransform(inf *Informer, gvk schema.GroupVersionKind, opts InformerOptions) error {
+func sameTransform[T Object](inf *InformerOf[T], gvk schema.GroupVersionKind, opts InformerOptions) error {
 	have, want := inf.opts.Transform, opts.Transform
 	if (have == nil) == (want == nil) && (have == nil || reflect.ValueOf(have).Pointer() == reflect.ValueOf(want).Pointer()) {
 		return nil

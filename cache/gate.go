@@ -8,7 +8,7 @@ import (
 
 // gatedSync is sync taking its turn through Options.ListGate, held until
 // the complete state is read; a turn not given fails like a list.
-func (w *watcher) gatedSync(ctx context.Context) (watch.Interface, error) {
+func (w *watcher[T]) gatedSync(ctx context.Context) (watch.Interface, error) {
 	if w.cfg.ListGate == nil {
 		return w.sync(ctx)
 	}

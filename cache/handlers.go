@@ -5,29 +5,37 @@ import (
 	"sync"
 	"sync/atomic"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// Handler receives an informer's changes, in the order the informer
+// HandlerOf receives an informer's changes, in the order the informer
 // applied them. Each handler is called from its own goroutine, one call at
 // a time: a slow handler delays only itself, never the watch or the other
 // handlers (its notifications queue up meanwhile). Any func may be nil.
 // The objects are the store's, shared and read-only: DeepCopy before
 // changing one.
-type Handler struct {
+type HandlerOf[T Object] struct {
 	// OnAdd receives an object that entered the store. initial is true for
 	// the objects of the informer's first sync, and for the objects a
 	// handler added later receives first, the store's content at that
 	// moment; false for objects created (or newly matching) since.
-	OnAdd func(obj *unstructured.Unstructured, initial bool)
+	OnAdd func(obj T, initial bool)
 	// OnUpdate receives an object that changed: the stored version it
 	// replaced and the new one.
-	OnUpdate func(old, obj *unstructured.Unstructured)
+	OnUpdate func(old, obj T)
 	// OnDelete receives an object that left the store: its last state
 	// from the server when the watch saw it deleted, else the stored one
 	// (a relist that no longer found it, or a kind that went away).
-	OnDelete func(obj *unstructured.Unstructured)
+	OnDelete func(obj T)
 }
+
+// Handler is the handler of an Informer, which holds whole objects.
+type Handler = HandlerOf[*unstructured.Unstructured]
+
+// MetadataHandler is the handler of a MetadataInformer, which holds
+// metadata only.
+type MetadataHandler = HandlerOf[*metav1.PartialObjectMetadata]
 
 type op uint8
 
@@ -38,10 +46,10 @@ const (
 )
 
 // notification is one change for a handler.
-type notification struct {
+type notification[T Object] struct {
 	op       op
 	initial  bool
-	old, obj *unstructured.Unstructured
+	old, obj T
 }
 
 // minQueue is the smallest capacity a listener's queue shrinks back to.
@@ -51,19 +59,19 @@ const minQueue = 64
 // only while it has something to deliver, so an informer at rest holds no
 // goroutine per handler; the goroutine ends when the queue is empty and the
 // next notification starts another.
-type listener struct {
-	h  Handler
+type listener[T Object] struct {
+	h  HandlerOf[T]
 	wg *sync.WaitGroup // the informer's: Stop waits for running listeners
 
 	mu      sync.Mutex // guards the fields below
-	buf     []notification
+	buf     []notification[T]
 	head, n int  // the queue is buf[head:head+n], wrapping
 	running bool // a goroutine is delivering
 	removed bool // nothing more is delivered
 }
 
 // enqueue adds n to the queue and makes sure a goroutine delivers it.
-func (l *listener) enqueue(nt notification) {
+func (l *listener[T]) enqueue(nt notification[T]) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.removed {
@@ -77,7 +85,7 @@ func (l *listener) enqueue(nt notification) {
 	}
 }
 
-func (l *listener) push(nt notification) {
+func (l *listener[T]) push(nt notification[T]) {
 	if l.n == len(l.buf) {
 		l.grow()
 	}
@@ -85,8 +93,8 @@ func (l *listener) push(nt notification) {
 	l.n++
 }
 
-func (l *listener) grow() {
-	buf := make([]notification, max(minQueue, 2*len(l.buf)))
+func (l *listener[T]) grow() {
+	buf := make([]notification[T], max(minQueue, 2*len(l.buf)))
 	for i := range l.n {
 		buf[i] = l.buf[(l.head+i)%len(l.buf)]
 	}
@@ -95,7 +103,7 @@ func (l *listener) grow() {
 
 // next pops the next notification; ok is false when the queue is empty or
 // the listener removed, and the goroutine must end.
-func (l *listener) next() (notification, bool) {
+func (l *listener[T]) next() (notification[T], bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.removed || l.n == 0 {
@@ -103,16 +111,16 @@ func (l *listener) next() (notification, bool) {
 		if len(l.buf) > minQueue {
 			l.buf, l.head, l.n = nil, 0, 0 // a burst is over: give its buffer back
 		}
-		return notification{}, false
+		return notification[T]{}, false
 	}
 	nt := l.buf[l.head]
-	l.buf[l.head] = notification{}
+	l.buf[l.head] = notification[T]{}
 	l.head = (l.head + 1) % len(l.buf)
 	l.n--
 	return nt, true
 }
 
-func (l *listener) run() {
+func (l *listener[T]) run() {
 	defer l.wg.Done()
 	for {
 		nt, ok := l.next()
@@ -123,7 +131,7 @@ func (l *listener) run() {
 	}
 }
 
-func (l *listener) deliver(nt notification) {
+func (l *listener[T]) deliver(nt notification[T]) {
 	switch nt.op {
 	case opAdd:
 		if l.h.OnAdd != nil {
@@ -142,14 +150,14 @@ func (l *listener) deliver(nt notification) {
 
 // remove stops deliveries: none starts after it returns, though one in
 // progress finishes.
-func (l *listener) remove() {
+func (l *listener[T]) remove() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.removed = true
 	l.buf, l.head, l.n = nil, 0, 0
 }
 
-func (l *listener) pending() int {
+func (l *listener[T]) pending() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.n
@@ -157,28 +165,28 @@ func (l *listener) pending() int {
 
 // listeners is an informer's set of listeners, published as an immutable
 // slice so that the reflector reads it without a lock.
-type listeners struct {
+type listeners[T Object] struct {
 	mu   sync.Mutex // serializes changes of list
-	list atomic.Pointer[[]*listener]
+	list atomic.Pointer[[]*listener[T]]
 }
 
-func (ls *listeners) snapshot() []*listener {
+func (ls *listeners[T]) snapshot() []*listener[T] {
 	if p := ls.list.Load(); p != nil {
 		return *p
 	}
 	return nil
 }
 
-func (ls *listeners) add(l *listener) {
+func (ls *listeners[T]) add(l *listener[T]) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	next := append(slices.Clip(ls.snapshot()), l)
 	ls.list.Store(&next)
 }
 
-func (ls *listeners) drop(l *listener) {
+func (ls *listeners[T]) drop(l *listener[T]) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	next := slices.DeleteFunc(slices.Clone(ls.snapshot()), func(x *listener) bool { return x == l })
+	next := slices.DeleteFunc(slices.Clone(ls.snapshot()), func(x *listener[T]) bool { return x == l })
 	ls.list.Store(&next)
 }

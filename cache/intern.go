@@ -69,6 +69,23 @@ func (in *interner) value(s string) any {
 	return box
 }
 
+// str returns the informer's copy of a short string equal to s, and s
+// itself if it is long or not seen recently. Unlike value it copies
+// nothing: s must be a string of its own, not part of a buffer the
+// informer does not keep (as the strings of decoded metav1 types are).
+func (in *interner) str(s string) string {
+	if len(s) > maxInternLen || s == "" {
+		return s
+	}
+	sl := in.slot(s)
+	if sl.s == s {
+		sl.hot = true
+		return sl.s
+	}
+	in.store(sl, s, nil)
+	return s
+}
+
 func (in *interner) slot(s string) *internSlot {
 	if in.slots == nil {
 		in.slots = new([internSlots]internSlot)

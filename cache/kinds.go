@@ -10,33 +10,31 @@ import (
 	"github.com/kdyn/kdyn/restmapper"
 )
 
-// resolvedKind is where an informer reads its kind from.
+// resolvedKind is what an informer's kind maps to: the resource, the
+// kind as the mapper names it, and the namespace to read in ("" for all).
 type resolvedKind struct {
-	gvr schema.GroupVersionResource
-	src source
+	gvr       schema.GroupVersionResource
+	gvk       schema.GroupVersionKind
+	namespace string
 }
 
-// resolve maps gvk and returns its resource, narrowed to opts.Namespace,
-// through a client that does not even decode managedFields unless they are
-// kept. A namespace for a cluster-scoped kind is an *OptionError.
+// resolve maps gvk and returns its resource. A namespace for a
+// cluster-scoped kind is an *OptionError.
 func (c *Cache) resolve(ctx context.Context, gvk schema.GroupVersionKind, opts InformerOptions) (resolvedKind, error) {
 	m, err := c.mapping(ctx, gvk)
 	if err != nil {
 		return resolvedKind{}, err
 	}
-	client, ns := c.lean, opts.Namespace
-	if opts.KeepManagedFields {
-		client = c.dyn
-	}
-	r := client.Resource(m.Resource)
-	if ns == "" {
-		return resolvedKind{gvr: m.Resource, src: r}, nil
-	}
-	if m.Scope != nil && m.Scope.Name() == meta.RESTScopeNameRoot {
+	ns := opts.Namespace
+	if ns != "" && m.Scope != nil && m.Scope.Name() == meta.RESTScopeNameRoot {
 		return resolvedKind{}, &OptionError{Kind: gvk, Field: "Namespace",
 			Reason: fmt.Sprintf("%s is cluster-scoped, but namespace %q was given", m.Resource.GroupResource(), ns)}
 	}
-	return resolvedKind{gvr: m.Resource, src: r.Namespace(ns)}, nil
+	mapped := m.GroupVersionKind
+	if mapped.Kind == "" { // a mapper that leaves it out
+		mapped = gvk.GroupKind().WithVersion(m.Resource.Version)
+	}
+	return resolvedKind{gvr: m.Resource, gvk: mapped, namespace: ns}, nil
 }
 
 // mapping looks gvk up. A miss resets a mapper that can be reset and asks
@@ -72,10 +70,10 @@ func (c *Cache) lookupKind(ctx context.Context, gvk schema.GroupVersionKind) (*m
 // again. It ends when ctx does. A kind the mapper still maps but the server
 // no longer serves (a deleted CRD) stays Waiting: the informer is Syncing
 // only once the server answers a list or watch of it.
-func (i *Informer) run(ctx context.Context, res resolvedKind, resErr error) {
+func (i *InformerOf[T]) run(ctx context.Context, res resolvedKind, resErr error) {
 	defer close(i.done)
 	poll := newBackoff(i.c.opts.KindPollInterval, i.c.opts.MaxBackoff)
-	w := &watcher{opts: i.listOptions(), cfg: &i.c.opts, wl: &i.c.wl, refl: i.refl, stats: &i.stats,
+	w := &watcher[T]{opts: i.listOptions(), cfg: &i.c.opts, wl: &i.c.wl, refl: i.refl, stats: &i.stats,
 		bo: newBackoff(i.c.opts.MinBackoff, i.c.opts.MaxBackoff), served: i.served}
 	for first := true; ctx.Err() == nil; first = false {
 		if !first {
@@ -89,7 +87,7 @@ func (i *Informer) run(ctx context.Context, res resolvedKind, resErr error) {
 		}
 		i.stats.setResource(res.gvr)
 		i.c.resolved(i, res.gvr)
-		w.src = res.src
+		w.src, i.refl.prep = i.open(res)
 		synced, err := w.run(ctx)
 		if ctx.Err() != nil {
 			return

@@ -12,7 +12,7 @@ type labelView map[string]any
 
 var _ labels.Labels = labelView(nil)
 
-func labelsOf(obj *unstructured.Unstructured) labelView {
+func unstructuredLabels(obj *unstructured.Unstructured) labelView {
 	md, _ := obj.Object["metadata"].(map[string]any)
 	l, _ := md["labels"].(map[string]any)
 	return labelView(l)

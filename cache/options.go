@@ -98,6 +98,18 @@ type InformerOptions struct {
 	// "" selects everything.
 	LabelSelector string
 	FieldSelector string
+	// MetadataOnly makes the informer read and keep each object's metadata
+	// alone (name, namespace, labels, annotations, owners, finalizers,
+	// resourceVersion...), without spec or status: it asks the server for
+	// PartialObjectMetadata, protobuf first, which works for every kind,
+	// custom resources included. Through Cache.Informer the objects are
+	// *unstructured.Unstructured holding apiVersion, kind and metadata, so
+	// that code written for whole objects keeps its signatures;
+	// Cache.MetadataInformer, which implies it, keeps them as
+	// *metav1.PartialObjectMetadata instead, in about half the memory. A
+	// metadata-only informer is a separate informer from the one of whole
+	// objects of the same kind and selection: they share nothing.
+	MetadataOnly bool
 	// KeepManagedFields keeps metadata.managedFields on the cached objects.
 	// By default they are dropped: they are a large share of most objects
 	// and controllers rarely read them. Informers that differ only in this

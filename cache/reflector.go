@@ -1,9 +1,6 @@
 package cache
 
 import (
-	"fmt"
-
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -16,26 +13,26 @@ import (
 // changed one replaces the stored one, and when the sync ends the objects
 // it did not see are deleted. So the store is never empty or doubled
 // during a relist, and handlers see only what changed.
-type reflector struct {
-	inf       *Informer
-	det       *detacher
-	transform func(*unstructured.Unstructured) (*unstructured.Unstructured, error)
-	keepMF    bool
+type reflector[T Object] struct {
+	inf  *InformerOf[T]
+	prep preparer[T]
 
 	epoch      uint32 // the current sync; objects it saw carry it
 	everSynced bool   // a sync completed once: later adds are not initial
 	hasState   bool   // the store holds a complete state: the next sync is a relist
 }
 
-func newReflector(inf *Informer, opts InformerOptions) *reflector {
-	return &reflector{inf: inf, det: newDetacher(opts.KeepManagedFields), transform: opts.Transform, keepMF: opts.KeepManagedFields}
+// preparer turns a decoded object, which the informer owns, into the one
+// the store keeps and handlers receive. Only the reflector calls it.
+type preparer[T Object] interface {
+	prepare(T) (T, error)
 }
 
 // beginSync starts reading a complete state.
-func (r *reflector) beginSync() { r.epoch++ }
+func (r *reflector[T]) beginSync() { r.epoch++ }
 
 // syncObject applies one object of the state being read.
-func (r *reflector) syncObject(obj *unstructured.Unstructured) {
+func (r *reflector[T]) syncObject(obj T) {
 	st := r.inf.store
 	if old, ok := st.get(keyOf(obj)); ok && sameVersion(old.obj, obj) {
 		st.mark(keyOf(old.obj), r.epoch)
@@ -45,7 +42,7 @@ func (r *reflector) syncObject(obj *unstructured.Unstructured) {
 }
 
 // endSync deletes what the sync did not see and records its version.
-func (r *reflector) endSync(rv string) {
+func (r *reflector[T]) endSync(rv string) {
 	for _, obj := range r.inf.store.stale(r.epoch) {
 		r.remove(keyOf(obj), obj)
 	}
@@ -60,12 +57,12 @@ func (r *reflector) endSync(rv string) {
 }
 
 // event applies one watch event.
-func (r *reflector) event(typ watch.EventType, obj *unstructured.Unstructured) {
+func (r *reflector[T]) event(typ watch.EventType, obj T) {
 	r.inf.stats.events.Add(1)
 	if typ == watch.Deleted {
 		k := keyOf(obj)
 		if _, ok := r.inf.store.get(k); ok {
-			final, err := r.prepare(obj)
+			final, err := r.prep.prepare(obj)
 			if err != nil {
 				final = nil // the stored object is the next best
 			}
@@ -77,7 +74,7 @@ func (r *reflector) event(typ watch.EventType, obj *unstructured.Unstructured) {
 }
 
 // gone empties the store of a kind the server no longer serves.
-func (r *reflector) gone() {
+func (r *reflector[T]) gone() {
 	for _, obj := range r.inf.store.snapshot() {
 		r.remove(keyOf(obj), obj)
 	}
@@ -85,8 +82,8 @@ func (r *reflector) gone() {
 }
 
 // upsert stores a new or changed object and tells the handlers.
-func (r *reflector) upsert(decoded *unstructured.Unstructured, initial bool) {
-	obj, err := r.prepare(decoded)
+func (r *reflector[T]) upsert(decoded T, initial bool) {
+	obj, err := r.prep.prepare(decoded)
 	if err != nil {
 		r.inf.stats.setError(err)
 		return
@@ -95,21 +92,21 @@ func (r *reflector) upsert(decoded *unstructured.Unstructured, initial bool) {
 	inf := r.inf
 	inf.dispatch.Lock()
 	defer inf.dispatch.Unlock()
-	var old *unstructured.Unstructured
+	var old T
 	if e, ok := inf.store.get(k); ok {
 		old = e.obj
 	}
 	inf.store.put(k, old, obj, r.epoch, inf.store.indexValues(old), inf.store.indexValues(obj))
 	if old == nil {
-		inf.notify(notification{op: opAdd, obj: obj, initial: initial})
+		inf.notify(notification[T]{op: opAdd, obj: obj, initial: initial})
 	} else {
-		inf.notify(notification{op: opUpdate, old: old, obj: obj})
+		inf.notify(notification[T]{op: opUpdate, old: old, obj: obj})
 	}
 }
 
 // remove deletes k and tells the handlers, with final as the object's last
 // state if known.
-func (r *reflector) remove(k objKey, final *unstructured.Unstructured) {
+func (r *reflector[T]) remove(k objKey, final T) {
 	inf := r.inf
 	inf.dispatch.Lock()
 	defer inf.dispatch.Unlock()
@@ -121,31 +118,5 @@ func (r *reflector) remove(k objKey, final *unstructured.Unstructured) {
 	if final == nil {
 		final = e.obj
 	}
-	inf.notify(notification{op: opDelete, obj: final})
-}
-
-// prepare turns a decoded object into the one the store keeps: without
-// managedFields unless kept, transformed, then detached.
-func (r *reflector) prepare(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	if !r.keepMF {
-		if md, ok := obj.Object["metadata"].(map[string]any); ok {
-			delete(md, "managedFields")
-		}
-	}
-	if r.transform != nil {
-		out, err := r.transform(obj)
-		if err != nil {
-			return nil, fmt.Errorf("cache: transform %s/%s: %w", obj.GetNamespace(), obj.GetName(), err)
-		}
-		if out == nil {
-			return nil, fmt.Errorf("cache: transform %s/%s returned no object", obj.GetNamespace(), obj.GetName())
-		}
-		obj = out
-	}
-	return r.det.detach(obj), nil
-}
-
-func sameVersion(a, b *unstructured.Unstructured) bool {
-	rv := metaString(a.Object, "resourceVersion")
-	return rv != "" && rv == metaString(b.Object, "resourceVersion")
+	inf.notify(notification[T]{op: opDelete, obj: final})
 }

@@ -3,7 +3,6 @@ package cache
 import (
 	"sync"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -11,24 +10,37 @@ import (
 // cluster-scoped kind) and name. Both strings are the object's own.
 type objKey struct{ ns, name string }
 
-func keyOf(obj *unstructured.Unstructured) objKey {
-	return objKey{ns: metaString(obj.Object, "namespace"), name: metaString(obj.Object, "name")}
+// entry is one stored object and the sync that last saw it. For an
+// unstructured object it also keeps its labels map, so that a selector
+// reads them without two map lookups per object; a metadata object has
+// its labels in a field already.
+type entry[T Object] struct {
+	obj    T
+	labels labelView // nil for metadata objects
+	epoch  uint32
 }
 
-// entry is one stored object, its labels (so that a selector reads them
-// without two map lookups per object) and the sync that last saw it.
-type entry struct {
-	obj    *unstructured.Unstructured
-	labels labelView
-	epoch  uint32
+func newEntry[T Object](obj T, epoch uint32) entry[T] {
+	e := entry[T]{obj: obj, epoch: epoch}
+	if lv, ok := labelsOf(obj).(labelView); ok {
+		e.labels = lv
+	}
+	return e
+}
+
+func (e *entry[T]) matches(sel labels.Selector) bool {
+	if e.labels != nil {
+		return sel.Matches(e.labels)
+	}
+	return sel.Matches(labelsOf(e.obj))
 }
 
 // index is a user index: for each value its keys function returned, the
 // objects that have it.
-type index struct {
+type index[T Object] struct {
 	name   string
-	keys   func(*unstructured.Unstructured) []string
-	values map[string]map[objKey]*unstructured.Unstructured
+	keys   func(T) []string
+	values map[string]map[objKey]T
 }
 
 // store holds an informer's objects, shared read-only with callers, with a
@@ -37,25 +49,25 @@ type index struct {
 // and the one writer (the informer's reflector, or AddIndex, never both at
 // once) takes the write lock only to update maps. Index functions are
 // user code: they run before the lock is taken.
-type store struct {
+type store[T Object] struct {
 	mu      sync.RWMutex // guards objs, byNS and the values of indexes
-	objs    map[objKey]entry
-	byNS    map[string]map[objKey]*unstructured.Unstructured
-	indexes []*index // append-only, under mu
+	objs    map[objKey]entry[T]
+	byNS    map[string]map[objKey]T
+	indexes []*index[T] // append-only, under mu
 }
 
-func newStore() *store {
-	return &store{objs: map[objKey]entry{}, byNS: map[string]map[objKey]*unstructured.Unstructured{}}
+func newStore[T Object]() *store[T] {
+	return &store[T]{objs: map[objKey]entry[T]{}, byNS: map[string]map[objKey]T{}}
 }
 
-func (s *store) get(k objKey) (entry, bool) {
+func (s *store[T]) get(k objKey) (entry[T], bool) {
 	s.mu.RLock()
 	e, ok := s.objs[k]
 	s.mu.RUnlock()
 	return e, ok
 }
 
-func (s *store) len() int {
+func (s *store[T]) len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.objs)
@@ -63,7 +75,7 @@ func (s *store) len() int {
 
 // indexValues runs every index function over obj, outside the lock; nil
 // when there is no index (or no object).
-func (s *store) indexValues(obj *unstructured.Unstructured) [][]string {
+func (s *store[T]) indexValues(obj T) [][]string {
 	s.mu.RLock()
 	idx := s.indexes
 	s.mu.RUnlock()
@@ -79,13 +91,13 @@ func (s *store) indexValues(obj *unstructured.Unstructured) [][]string {
 
 // put stores obj under k, replacing old (nil if none). oldVals and newVals
 // are indexValues of old and obj, taken before.
-func (s *store) put(k objKey, old, obj *unstructured.Unstructured, epoch uint32, oldVals, newVals [][]string) {
+func (s *store[T]) put(k objKey, old, obj T, epoch uint32, oldVals, newVals [][]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.objs[k] = entry{obj: obj, labels: labelsOf(obj), epoch: epoch}
+	s.objs[k] = newEntry(obj, epoch)
 	ns := s.byNS[k.ns]
 	if ns == nil {
-		ns = map[objKey]*unstructured.Unstructured{}
+		ns = map[objKey]T{}
 		s.byNS[k.ns] = ns
 	}
 	ns[k] = obj
@@ -100,7 +112,7 @@ func (s *store) put(k objKey, old, obj *unstructured.Unstructured, epoch uint32,
 }
 
 // mark records that the sync epoch saw k unchanged.
-func (s *store) mark(k objKey, epoch uint32) {
+func (s *store[T]) mark(k objKey, epoch uint32) {
 	s.mu.Lock()
 	if e, ok := s.objs[k]; ok {
 		e.epoch = epoch
@@ -110,13 +122,9 @@ func (s *store) mark(k objKey, epoch uint32) {
 }
 
 // remove deletes k, whose object's index values are vals.
-func (s *store) remove(k objKey, vals [][]string) {
+func (s *store[T]) remove(k objKey, vals [][]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.removeLocked(k, vals)
-}
-
-func (s *store) removeLocked(k objKey, vals [][]string) {
 	delete(s.objs, k)
 	if ns := s.byNS[k.ns]; ns != nil {
 		delete(ns, k)
@@ -132,10 +140,10 @@ func (s *store) removeLocked(k objKey, vals [][]string) {
 }
 
 // stale returns the objects that the sync epoch did not see.
-func (s *store) stale(epoch uint32) []*unstructured.Unstructured {
+func (s *store[T]) stale(epoch uint32) []T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []*unstructured.Unstructured
+	var out []T
 	for _, e := range s.objs {
 		if e.epoch != epoch {
 			out = append(out, e.obj)
@@ -146,19 +154,19 @@ func (s *store) stale(epoch uint32) []*unstructured.Unstructured {
 
 // list returns the objects sel matches; nil sel matches all. The slice is
 // the only allocation.
-func (s *store) list(sel labels.Selector) []*unstructured.Unstructured {
+func (s *store[T]) list(sel labels.Selector) []T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if sel == nil || sel.Empty() {
-		out := make([]*unstructured.Unstructured, 0, len(s.objs))
+		out := make([]T, 0, len(s.objs))
 		for _, e := range s.objs {
 			out = append(out, e.obj)
 		}
 		return out
 	}
-	var out []*unstructured.Unstructured
+	var out []T
 	for _, e := range s.objs {
-		if sel.Matches(e.labels) {
+		if e.matches(sel) {
 			out = append(out, e.obj)
 		}
 	}
@@ -166,7 +174,7 @@ func (s *store) list(sel labels.Selector) []*unstructured.Unstructured {
 }
 
 // inNamespace returns the objects of namespace ns.
-func (s *store) inNamespace(ns string) []*unstructured.Unstructured {
+func (s *store[T]) inNamespace(ns string) []T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return collect(s.byNS[ns])
@@ -174,7 +182,7 @@ func (s *store) inNamespace(ns string) []*unstructured.Unstructured {
 
 // byIndex returns the objects whose index name has value; ok is false when
 // there is no such index.
-func (s *store) byIndex(name, value string) ([]*unstructured.Unstructured, bool) {
+func (s *store[T]) byIndex(name, value string) ([]T, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, ix := range s.indexes {
@@ -185,11 +193,11 @@ func (s *store) byIndex(name, value string) ([]*unstructured.Unstructured, bool)
 	return nil, false
 }
 
-func collect(set map[objKey]*unstructured.Unstructured) []*unstructured.Unstructured {
+func collect[T Object](set map[objKey]T) []T {
 	if len(set) == 0 {
 		return nil
 	}
-	out := make([]*unstructured.Unstructured, 0, len(set))
+	out := make([]T, 0, len(set))
 	for _, obj := range set {
 		out = append(out, obj)
 	}
@@ -197,7 +205,7 @@ func collect(set map[objKey]*unstructured.Unstructured) []*unstructured.Unstruct
 }
 
 // hasIndex reports whether an index is named name.
-func (s *store) hasIndex(name string) bool {
+func (s *store[T]) hasIndex(name string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, ix := range s.indexes {
@@ -208,17 +216,17 @@ func (s *store) hasIndex(name string) bool {
 	return false
 }
 
-// snapshot returns every stored object with its key.
-func (s *store) snapshot() []*unstructured.Unstructured {
+// snapshot returns every stored object.
+func (s *store[T]) snapshot() []T {
 	return s.list(nil)
 }
 
 // addIndex builds an index over the stored objects and installs it. The
 // caller keeps the reflector from writing meanwhile, so the objects read
 // here are still the stored ones when the index is installed.
-func (s *store) addIndex(name string, keys func(*unstructured.Unstructured) []string) {
+func (s *store[T]) addIndex(name string, keys func(T) []string) {
 	objs := s.snapshot()
-	ix := &index{name: name, keys: keys, values: map[string]map[objKey]*unstructured.Unstructured{}}
+	ix := &index[T]{name: name, keys: keys, values: map[string]map[objKey]T{}}
 	for _, obj := range objs {
 		ix.add(keyOf(obj), obj, keys(obj))
 	}
@@ -227,18 +235,18 @@ func (s *store) addIndex(name string, keys func(*unstructured.Unstructured) []st
 	s.mu.Unlock()
 }
 
-func (ix *index) add(k objKey, obj *unstructured.Unstructured, vals []string) {
+func (ix *index[T]) add(k objKey, obj T, vals []string) {
 	for _, v := range vals {
 		set := ix.values[v]
 		if set == nil {
-			set = map[objKey]*unstructured.Unstructured{}
+			set = map[objKey]T{}
 			ix.values[v] = set
 		}
 		set[k] = obj
 	}
 }
 
-func (ix *index) remove(k objKey, vals []string) {
+func (ix *index[T]) remove(k objKey, vals []string) {
 	for _, v := range vals {
 		if set := ix.values[v]; set != nil {
 			delete(set, k)
@@ -247,11 +255,4 @@ func (ix *index) remove(k objKey, vals []string) {
 			}
 		}
 	}
-}
-
-// metaString reads metadata[field] as a string without allocating.
-func metaString(obj map[string]any, field string) string {
-	md, _ := obj["metadata"].(map[string]any)
-	s, _ := md[field].(string)
-	return s
 }

@@ -11,17 +11,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
 )
-
-// source is what an informer reads its kind through: a dynamic resource
-// interface, narrowed to a namespace when asked. A metadata-only client
-// fits it too.
-type source interface {
-	List(ctx context.Context, opts metav1.ListOptions) (*unstructured.UnstructuredList, error)
-	Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
-}
 
 // watcher turns a source into what the reflector applies: complete states
 // (a WatchList's initial events, or a list read page by page) and watch
@@ -29,12 +20,12 @@ type source interface {
 // the backoff: every failure waits a jittered, doubling delay, which a
 // watch that delivers something resets. Only the informer's goroutine
 // uses it.
-type watcher struct {
-	src   source
+type watcher[T Object] struct {
+	src   source[T]
 	opts  metav1.ListOptions // the informer's selectors
 	cfg   *Options
 	wl    *watchListSupport
-	refl  *reflector
+	refl  *reflector[T]
 	stats *counters
 	bo    backoff
 	rv    string // the resourceVersion to resume from
@@ -52,7 +43,7 @@ func (e *errKindGone) Unwrap() error { return e.err }
 
 // run keeps the store in sync until ctx ends or the kind goes away; it
 // reports whether it completed a sync.
-func (w *watcher) run(ctx context.Context) (synced bool, err error) {
+func (w *watcher[T]) run(ctx context.Context) (synced bool, err error) {
 	needSync := true
 	var stream watch.Interface
 	for ctx.Err() == nil {
@@ -89,7 +80,7 @@ func (w *watcher) run(ctx context.Context) (synced bool, err error) {
 }
 
 // failed records err and waits out the backoff.
-func (w *watcher) failed(ctx context.Context, err error) {
+func (w *watcher[T]) failed(ctx context.Context, err error) {
 	if ctx.Err() == nil {
 		w.stats.setError(err)
 		w.bo.wait(ctx)
@@ -98,7 +89,7 @@ func (w *watcher) failed(ctx context.Context, err error) {
 
 // watchFailed handles a watch that could not start: relist after 410,
 // give up on 404, else back off and resume.
-func (w *watcher) watchFailed(ctx context.Context, err error) (relist bool, gone error) {
+func (w *watcher[T]) watchFailed(ctx context.Context, err error) (relist bool, gone error) {
 	switch {
 	case apierrors.IsNotFound(err):
 		return false, &errKindGone{err}
@@ -112,7 +103,7 @@ func (w *watcher) watchFailed(ctx context.Context, err error) (relist bool, gone
 
 // sync reads the complete state: with WatchList, whose stream is returned
 // to be read on, or page by page.
-func (w *watcher) sync(ctx context.Context) (watch.Interface, error) {
+func (w *watcher[T]) sync(ctx context.Context) (watch.Interface, error) {
 	w.refl.beginSync()
 	if !w.cfg.DisableWatchList && !w.wl.refused.Load() {
 		s, err := w.watchList(ctx)
@@ -129,27 +120,26 @@ func (w *watcher) sync(ctx context.Context) (watch.Interface, error) {
 
 // list reads the state page by page; unchanged objects of each page are
 // dropped at once, so a relist holds one page beside the store.
-func (w *watcher) list(ctx context.Context) error {
+func (w *watcher[T]) list(ctx context.Context) error {
 	opts := w.opts
 	opts.Limit = w.cfg.PageSize
 	for {
 		pctx, cancel := context.WithTimeout(ctx, w.cfg.RequestTimeout)
-		page, err := w.src.List(pctx, opts)
+		page, err := w.src.list(pctx, opts)
 		cancel()
 		if err != nil {
 			return err
 		}
 		w.served()
-		for i := range page.Items {
-			w.refl.syncObject(&page.Items[i])
+		for _, obj := range page.items {
+			w.refl.syncObject(obj)
 		}
-		next := page.GetContinue()
-		if next == "" {
-			w.rv = page.GetResourceVersion()
+		if page.next == "" {
+			w.rv = page.rv
 			w.refl.endSync(w.rv)
 			return nil
 		}
-		opts.Continue = next
+		opts.Continue = page.next
 	}
 }
 
@@ -159,7 +149,7 @@ var errNoInitialEventsEnd = errors.New("cache: the WatchList's initial events st
 
 // watchList starts a WatchList, applies its initial events as a sync and
 // returns the stream, which carries changes from there on.
-func (w *watcher) watchList(ctx context.Context) (watch.Interface, error) {
+func (w *watcher[T]) watchList(ctx context.Context) (watch.Interface, error) {
 	opts := w.opts
 	send := true
 	opts.SendInitialEvents, opts.ResourceVersionMatch = &send, metav1.ResourceVersionMatchNotOlderThan
@@ -198,33 +188,34 @@ func (w *watcher) watchList(ctx context.Context) (watch.Interface, error) {
 
 // initialEvent applies one event of a WatchList before it is synced; done
 // is true for the bookmark that ends the initial events.
-func (w *watcher) initialEvent(ev watch.Event) (done bool, err error) {
-	switch ev.Type {
-	case watch.Error:
+func (w *watcher[T]) initialEvent(ev watch.Event) (done bool, err error) {
+	if ev.Type == watch.Error {
 		return false, statusError(ev.Object)
+	}
+	obj, err := w.src.object(ev.Object)
+	if err != nil {
+		w.stats.setError(err)
+		return false, nil
+	}
+	switch ev.Type {
 	case watch.Bookmark:
-		obj, _ := ev.Object.(*unstructured.Unstructured)
-		if obj == nil || obj.GetAnnotations()[metav1.InitialEventsAnnotationKey] != "true" {
+		if annotationOf(obj, metav1.InitialEventsAnnotationKey) != "true" {
 			return false, nil
 		}
-		w.rv = obj.GetResourceVersion()
+		w.rv = versionOf(obj)
 		w.refl.endSync(w.rv)
 		return true, nil
 	case watch.Added:
-		if obj, ok := ev.Object.(*unstructured.Unstructured); ok {
-			w.refl.syncObject(obj)
-		}
+		w.refl.syncObject(obj)
 		return false, nil
 	}
 	// A server that ignores sendInitialEvents may interleave changes.
-	if obj, ok := ev.Object.(*unstructured.Unstructured); ok {
-		w.refl.event(ev.Type, obj)
-	}
+	w.refl.event(ev.Type, obj)
 	return false, nil
 }
 
 // watch resumes watching from the last resourceVersion.
-func (w *watcher) watch(ctx context.Context) (watch.Interface, error) {
+func (w *watcher[T]) watch(ctx context.Context) (watch.Interface, error) {
 	opts := w.opts
 	opts.ResourceVersion = w.rv
 	return w.start(ctx, opts)
@@ -233,12 +224,12 @@ func (w *watcher) watch(ctx context.Context) (watch.Interface, error) {
 // start sends a watch request with bookmarks and a random server-side
 // timeout; the stream's context ends a little after that timeout, so even a
 // silently dead connection cannot hold the informer longer.
-func (w *watcher) start(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+func (w *watcher[T]) start(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 	timeout := w.cfg.WatchTimeout + rand.N(w.cfg.WatchTimeout)
 	secs := int64(timeout / time.Second)
 	opts.TimeoutSeconds, opts.AllowWatchBookmarks = &secs, true
 	sctx, cancel := context.WithTimeout(ctx, timeout+w.cfg.WatchIdleTimeout)
-	iw, err := w.src.Watch(sctx, opts)
+	iw, err := w.src.watch(sctx, opts)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -259,7 +250,7 @@ func (s *stream) Stop() {
 
 // consume applies a watch's events until it ends. relist is true when it
 // ended in 410 Gone; err is set when the kind went away or ctx ended.
-func (w *watcher) consume(ctx context.Context, s watch.Interface) (relist bool, err error) {
+func (w *watcher[T]) consume(ctx context.Context, s watch.Interface) (relist bool, err error) {
 	defer s.Stop()
 	idle := time.NewTimer(w.cfg.WatchIdleTimeout)
 	defer idle.Stop()
@@ -278,11 +269,12 @@ func (w *watcher) consume(ctx context.Context, s watch.Interface) (relist bool, 
 				return w.watchFailed(ctx, statusError(ev.Object))
 			}
 			w.bo.reset()
-			obj, ok := ev.Object.(*unstructured.Unstructured)
-			if !ok {
+			obj, err := w.src.object(ev.Object)
+			if err != nil {
+				w.stats.setError(err)
 				continue
 			}
-			if rv := obj.GetResourceVersion(); rv != "" {
+			if rv := versionOf(obj); rv != "" {
 				w.rv = rv
 				w.stats.setRV(rv)
 			}
