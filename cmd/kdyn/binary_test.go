@@ -39,5 +39,7 @@ func TestBinary(t *testing.T) {
 
 	stdout, _, code = binary(t, "demo")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, stdout, "done: 17 requests in all")
+	// Steps 1-9 cost a fixed number of requests; the cache's steps after
+	// them depend on when its watches and probes run.
+	assert.Regexp(t, `done: \d+ requests in all \(17 for steps 1-9\)`, stdout)
 }
