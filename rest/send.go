@@ -31,10 +31,10 @@ func (r *Request) Do(ctx context.Context) Result {
 // collecting) a buffer as large as the body on every request.
 //
 // decode may keep what it decodes only if the decoder copies it out of the
-// body, as generated protobuf code, CBOR and encoding/json into typed
-// values do. Result.Into copies the body first where its decoder would not
-// (into unstructured objects, whose strings share the body). Raw's slice
-// must not outlive decode.
+// body, as generated protobuf code and encoding/json into typed values do.
+// Result.Into copies the body first where its decoder would not (into
+// unstructured objects, whose strings share the body). Neither Raw's slice
+// nor the Result may outlive decode.
 func (r *Request) DoWith(ctx context.Context, decode func(Result) error) error {
 	scratch := borrowBody()
 	res := r.do(ctx, scratch)
