@@ -29,7 +29,7 @@ type gadgetCode struct{ first byte }
 // UnmarshalJSON reads the first character of a string, without checking
 // that there is one.
 func (c *gadgetCode) UnmarshalJSON(data []byte) error {
-	c.first = data[1:len(data)-1][0]
+	c.first = data[1 : len(data)-1][0]
 	return nil
 }
 
