@@ -116,6 +116,15 @@ func (lc *leaseClient) list(ctx context.Context) ([]lease, error) {
 	return out, nil
 }
 
+// get returns the Lease name as stored.
+func (lc *leaseClient) get(ctx context.Context, name string) (lease, error) {
+	out, err := lc.r.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return lease{}, err
+	}
+	return leaseOf(out)
+}
+
 // delete deletes the Lease name if it is still at resourceVersion.
 func (lc *leaseClient) delete(ctx context.Context, name, resourceVersion string) error {
 	return lc.r.Delete(ctx, name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{ResourceVersion: &resourceVersion}})

@@ -224,11 +224,21 @@ func (s *shard) leave() {
 	s.mu.Unlock()
 	s.drop.Stop()
 	s.f.Close()
-	if own.resourceVersion == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RenewPeriod)
+	// Half a lease duration at most: past it the others are close to
+	// seeing the Lease expire anyway. A failure leaves it to expire.
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.LeaseDuration/2)
 	defer cancel()
-	// A failure leaves the Lease to expire: the others take over later.
-	_ = s.leases.delete(ctx, own.name, own.resourceVersion)
+	if own.resourceVersion != "" {
+		err := s.leases.delete(ctx, own.name, own.resourceVersion)
+		if !apierrors.IsConflict(err) {
+			return
+		}
+	}
+	// This process's last renewal, or its create, may have been written
+	// though its answer was lost (Run's context ended with it in flight):
+	// delete the Lease as it is now, if it is still this process's.
+	cur, err := s.leases.get(ctx, s.name)
+	if err == nil && cur.epoch == s.epoch {
+		_ = s.leases.delete(ctx, cur.name, cur.resourceVersion)
+	}
 }
