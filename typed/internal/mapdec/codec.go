@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -22,6 +23,7 @@ type codec struct {
 
 	elem   *codec           // pointer, slice and map element
 	key    reflect.Type     // map key
+	salt   uint64           // of a map type: mixed into the hashes of shared maps
 	fields map[string]field // struct members by JSON name
 	strMap bool             // exactly map[string]string
 	bytes  bool             // []byte-like: a string is base64
@@ -43,6 +45,9 @@ var (
 
 // codecs caches the codec of each type: reflect.Type → *codec.
 var codecs sync.Map
+
+// mapTypes counts the map types compiled, to salt each one's hashes.
+var mapTypes atomic.Uint64
 
 // codecFor returns t's codec, building it (and the codecs of the types it
 // holds) on first use.
@@ -140,6 +145,7 @@ func (b *builder) mapOf(c *codec) decodeFunc {
 		return decodeFallback
 	}
 	c.key = kt
+	c.salt = mix(mapTypes.Add(1))
 	c.strMap = c.typ == stringMapType
 	c.elem = b.codec(c.typ.Elem())
 	return decodeMap

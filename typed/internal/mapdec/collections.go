@@ -96,7 +96,9 @@ func decodeBase64(s string, c *codec, p unsafe.Pointer) error {
 }
 
 // decodeMap converts an object into a map with string keys. null as a
-// member's value stores the element type's zero value, as in JSON.
+// member's value stores the element type's zero value, as in JSON. A map
+// of scalars equal to one converted recently into the same type is that
+// map, shared.
 func decodeMap(d *Decoder, c *codec, v any, p unsafe.Pointer) error {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -105,9 +107,27 @@ func decodeMap(d *Decoder, c *codec, v any, p unsafe.Pointer) error {
 		}
 		return typeError(v, c.typ)
 	}
-	if c.strMap {
-		return decodeStringMap(d, c, m, p)
+	h, share := d.hashFlat(m, c.salt)
+	if share {
+		if val, ok := d.shared.find(c.typ, h, m); ok {
+			reflect.NewAt(c.typ, p).Elem().Set(reflect.ValueOf(val))
+			return nil
+		}
 	}
+	var err error
+	if c.strMap {
+		err = decodeStringMap(d, c, m, p)
+	} else {
+		err = decodeAnyMap(d, c, m, p)
+	}
+	if err == nil && share {
+		d.shared.keep(d, c.typ, h, m, reflect.NewAt(c.typ, p).Elem().Interface())
+	}
+	return err
+}
+
+// decodeAnyMap converts the members of m into a new map of c's type.
+func decodeAnyMap(d *Decoder, c *codec, m map[string]any, p unsafe.Pointer) error {
 	out := reflect.MakeMapWithSize(c.typ, len(m))
 	key, elem := reflect.New(c.key).Elem(), reflect.New(c.elem.typ).Elem()
 	ec := c.elem
@@ -123,8 +143,8 @@ func decodeMap(d *Decoder, c *codec, v any, p unsafe.Pointer) error {
 	return nil
 }
 
-// decodeStringMap is decodeMap for map[string]string: labels, annotations,
-// selectors.
+// decodeStringMap is decodeAnyMap for map[string]string: labels,
+// annotations, selectors.
 func decodeStringMap(d *Decoder, c *codec, m map[string]any, p unsafe.Pointer) error {
 	out := make(map[string]string, len(m))
 	for k, e := range m {

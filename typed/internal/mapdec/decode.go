@@ -10,10 +10,13 @@ import (
 )
 
 // Decoder converts maps into Go structs. Its zero value is ready to use.
-// It keeps the table of interned strings, so it is not safe for
-// concurrent use: give each goroutine (each informer) its own.
+// It keeps the tables of interned strings, shared maps and shared
+// managedFields trees, so it is not safe for concurrent use: give each
+// goroutine (each informer) its own.
 type Decoder struct {
-	in interner
+	in     interner
+	shared shareTable
+	fields fieldsTable
 }
 
 // Decode fills v, a non-nil pointer to a zero struct (or to any type JSON

@@ -28,13 +28,6 @@ type Embedded struct {
 	Shadowed string `json:"x"`
 }
 
-type Twice struct {
-	T string `json:"t"`
-}
-
-type twiceA struct{ Twice }
-type twiceB struct{ Twice }
-
 type textKey struct{ v string }
 
 func (k *textKey) UnmarshalText(b []byte) error { k.v = "t:" + string(b); return nil }
@@ -62,8 +55,6 @@ func (*panicky) UnmarshalJSON(b []byte) error {
 type sink struct {
 	Embedded `json:",inline"`
 	X        string `json:"x"` // shadows Embedded.Shadowed
-	twiceA
-	twiceB // ties with twiceA: "t" is decoded by neither
 
 	Str      string                       `json:"str"`
 	Named    named                        `json:"named"`
@@ -107,6 +98,7 @@ type sink struct {
 	PIOS     *intstr.IntOrString          `json:"pios"`
 	Raw      runtime.RawExtension         `json:"raw"`
 	Dur      metav1.Duration              `json:"dur"`
+	MF       []metav1.ManagedFieldsEntry  `json:"mf"`
 	Panicky  panicky                      `json:"panicky"`
 	NoTag    string
 	Skipped  string `json:"-"`
@@ -148,7 +140,7 @@ func TestSameAsSigsJSON(t *testing.T) {
 		"bad base64":             `{"bytes":"!!"}`,
 		"case sensitive":         `{"Str":"no","STR":"no","str":"yes","notag":"no","NoTag":"yes"}`,
 		"unknown fields":         `{"nope":{"deep":[1,{"x":null}],"s":"\u00e9"},"str":"kept","more":[true,false,null,-0.5e10]}`,
-		"embedded and shadowed":  `{"e1":"e","x":"outer","t":"tie"}`,
+		"embedded and shadowed":  `{"e1":"e","x":"outer"}`,
 		"escapes":                `{"str":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\ud800x\udc00"}`,
 		"invalid utf8":           "{\"str\":\"a\xffb\xc3\",\"labels\":{\"k\xfe\":\"v\"}}",
 		"escaped key":            `{"\u0073tr":"escaped key matches"}`,
@@ -156,6 +148,8 @@ func TestSameAsSigsJSON(t *testing.T) {
 		"interface values":       `{"any":{"i":1,"f":1.5,"big":12345678901234567890,"l":[null,true,"s"],"o":{}},"anys":[1,2.0,"x"],"anyMap":{"a":[{"b":-1}]}}`,
 		"unmarshalers":           `{"time":"2026-11-27T09:10:11+02:00","micro":"2026-11-27T09:10:11.123456Z","qty":"250m","ios":"50%","raw":{"a":[1],"b":"x"},"dur":"1m30s"}`,
 		"odd unmarshaler input":  `{"qty":" 1Gi ","ios":8080,"time":"2026-11-27T09:10:11.5Z"}`,
+		"managed fields":         `{"mf":[{"manager":"m","operation":"Apply","time":"2026-11-27T09:10:11Z","fieldsType":"FieldsV1","fieldsV1":{".":{},"f:a":{"k:{\"x\":1}":{}}}},{"manager":"n","fieldsV1":null},{"manager":"o","fieldsV1":{}}]}`,
+		"fields as a string":     `{"mf":[{"fieldsV1":"f"}]}`,
 		"quantity as number":     `{"qty":1}`,
 		"quantity as fraction":   `{"qty":0.5}`,
 		"quantity zero":          `{"qty":"0"}`,
@@ -359,3 +353,34 @@ func TestInterning(t *testing.T) {
 
 // addr is where a string's bytes are.
 func addr(s string) uintptr { return uintptr(unsafe.Pointer(unsafe.StringData(s))) }
+
+// TestSharedMaps: equal maps of scalars converted into the same Go type
+// are one map; others are not.
+func TestSharedMaps(t *testing.T) {
+	var d Decoder
+	var a, b, c sink
+	doc := func(labels map[string]any) map[string]any {
+		return map[string]any{"labels": labels, "qtys": map[string]any{"cpu": "100m", "memory": "1Gi"},
+			"anyMap": map[string]any{"cpu": "100m", "memory": "1Gi"}, "map": map[string]any{"m": map[string]any{"a": "x"}}}
+	}
+	require.NoError(t, d.Decode(doc(map[string]any{"app": "web", "tier": "front"}), &a))
+	require.NoError(t, d.Decode(doc(map[string]any{"tier": "front", "app": "web"}), &b))
+	require.NoError(t, d.Decode(doc(map[string]any{"app": "web", "tier": "back"}), &c))
+	ptr := func(m any) uintptr { return reflect.ValueOf(m).Pointer() }
+	assert.Equal(t, ptr(a.Labels), ptr(b.Labels), "equal labels: one map")
+	assert.NotEqual(t, ptr(a.Labels), ptr(c.Labels))
+	assert.Equal(t, map[string]string{"app": "web", "tier": "back"}, c.Labels)
+	assert.Equal(t, ptr(a.Qtys), ptr(c.Qtys), "equal resource lists: one map")
+	assert.Equal(t, ptr(a.AnyMap), ptr(b.AnyMap), "the same entries as Qtys, into another type: shared apart")
+	assert.Equal(t, map[string]any{"cpu": "100m", "memory": "1Gi"}, c.AnyMap)
+	assert.NotEqual(t, ptr(a.Map), ptr(b.Map), "maps of objects are not shared")
+	assert.Equal(t, a.Qtys["cpu"], c.Qtys["cpu"])
+
+	mf := func() map[string]any {
+		return map[string]any{"mf": []any{map[string]any{"manager": "m", "fieldsV1": map[string]any{"f:spec": map[string]any{"f:replicas": map[string]any{}}}}}}
+	}
+	require.NoError(t, d.Decode(mf(), &a))
+	require.NoError(t, d.Decode(mf(), &b))
+	assert.Equal(t, `{"f:spec":{"f:replicas":{}}}`, b.MF[0].FieldsV1.GetRawString())
+	assert.Same(t, unsafe.SliceData(a.MF[0].FieldsV1.GetRawBytes()), unsafe.SliceData(b.MF[0].FieldsV1.GetRawBytes()), "equal trees: one copy of the bytes")
+}

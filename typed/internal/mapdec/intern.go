@@ -25,8 +25,17 @@ type internSlot struct {
 // interner gives each repeated short string one copy. Not safe for
 // concurrent use.
 type interner struct {
-	seed  maphash.Seed
+	seed  maphash.Seed             // made on first use
 	slots *[internSlots]internSlot // allocated on first use
+}
+
+// hashSeed returns the seed of the Decoder's hashes.
+func (in *interner) hashSeed() maphash.Seed {
+	if in.slots == nil {
+		in.seed = maphash.MakeSeed()
+		in.slots = new([internSlots]internSlot)
+	}
+	return in.seed
 }
 
 // str returns a copy of s that shares no memory with s: the interned one
@@ -38,11 +47,7 @@ func (in *interner) str(s string) string {
 	if len(s) > maxInternLen {
 		return strings.Clone(s)
 	}
-	if in.slots == nil {
-		in.seed = maphash.MakeSeed()
-		in.slots = new([internSlots]internSlot)
-	}
-	sl := &in.slots[maphash.String(in.seed, s)%internSlots]
+	sl := &in.slots[maphash.String(in.hashSeed(), s)%internSlots]
 	if sl.s == s {
 		sl.hot = true
 		return sl.s

@@ -21,7 +21,8 @@ import (
 type knownFunc func(d *Decoder, v any, p unsafe.Pointer) (done bool, err error)
 
 // knownFor returns the direct path for t, or nil. Every object has a few
-// timestamps, every container a few quantities and ports.
+// timestamps, every container a few quantities and ports, and objects
+// whose managedFields are kept a fieldsV1 tree per manager.
 func knownFor(t reflect.Type) knownFunc {
 	switch t {
 	case reflect.TypeFor[metav1.Time]():
@@ -32,6 +33,8 @@ func knownFor(t reflect.Type) knownFunc {
 		return decodeQuantity
 	case reflect.TypeFor[intstr.IntOrString]():
 		return decodeIntOrString
+	case reflect.TypeFor[metav1.FieldsV1]():
+		return decodeFieldsV1
 	}
 	return nil
 }
@@ -161,4 +164,31 @@ func decodeIntOrString(d *Decoder, v any, p unsafe.Pointer) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// decodeFieldsV1 is metav1.FieldsV1's UnmarshalJSON, for the tree encoded
+// as JSON; a tree equal to one converted recently gets its FieldsV1, whose
+// bytes are shared: the fields a manager owns are mostly the same for
+// every object it manages.
+func decodeFieldsV1(d *Decoder, v any, p unsafe.Pointer) (bool, error) {
+	tree, ok := v.(map[string]any)
+	if !ok {
+		return v == nil, nil // null leaves it empty; others go to UnmarshalJSON's error
+	}
+	h := d.hashTree(tree)
+	if f, ok := d.fields.find(h, tree); ok {
+		*(*metav1.FieldsV1)(p) = f
+		return true, nil
+	}
+	data, err := json.Marshal(tree)
+	if err != nil {
+		return false, nil
+	}
+	f := (*metav1.FieldsV1)(p)
+	f.SetRawBytes(data)
+	cp, err := d.copyValue(tree)
+	if err == nil {
+		d.fields.keep(h, cp, *f)
+	}
+	return true, nil
 }
