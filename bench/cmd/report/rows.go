@@ -109,7 +109,7 @@ func rows() []row {
 		row{"7. RESTMapping CPU time per lookup, 64 goroutines ÷ 1 goroutine", cpuGrowth, times, false},
 		row{"7. RESTMapping, 64 goroutines: time per lookup", metric("ParallelLookup/goroutines=64/%s", "ns/op"), duration, false},
 	)
-	return append(append(append(append(append(rs, typedRows()...), metadataRows()...), fleetRows()...), cacheRows()...), fixtureRows()...)
+	return append(append(append(append(append(append(rs, typedRows()...), metadataRows()...), fleetRows()...), cacheRows()...), fixtureRows()...), typedViewRows()...)
 }
 
 // mapperHeap is the retained heap of mapping less that of the discovery
