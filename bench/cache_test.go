@@ -417,11 +417,11 @@ func BenchmarkCacheUpdates(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				waitFor(b, "the watch", func() bool { return srv.watches() == 1 })
-				body, changed := srv.updates(b, 1)
+				ev, changed := srv.updates(b, 1)
 				want := c.seen.updates.Load() + int64(changed)
 				b.StartTimer()
 				start := time.Now()
-				srv.push(body, false)
+				srv.push(ev, false)
 				waitFor(b, "the updates", func() bool { return c.seen.updates.Load() >= want })
 				elapsed += time.Since(start)
 				events += changed

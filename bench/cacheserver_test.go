@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -105,22 +106,32 @@ func condFields() map[string]any {
 // events. It answers after the fixed latency, as the fixture server does.
 type widgetServer struct {
 	*httptest.Server
-	n int
+	n  int
+	tb testing.TB // reports a handler's failures, with t.Error
+	// metaServed counts the requests answered with metadata in protobuf.
+	metaServed atomic.Int64
 
 	mu      sync.Mutex // guards the fields below
 	rv      int64
-	items   [][]byte // the objects, encoded
-	streams map[chan streamMsg]struct{}
+	items   [][]byte                // the objects, encoded
+	meta    []metaEncoding          // their metadata, once withMetadata was called
+	streams map[chan streamMsg]bool // each watch, true for a protobuf one of metadata
+}
+
+// events are watch events in each format the server writes: JSON lines of
+// whole objects, and protobuf frames of metadata (when it serves them).
+type events struct {
+	json, proto []byte
 }
 
 // streamMsg is what a watch writes next; end closes the stream after it.
 type streamMsg struct {
-	body []byte
-	end  bool
+	ev  events
+	end bool
 }
 
 func newWidgetServer(tb testing.TB, n int) *widgetServer {
-	s := &widgetServer{n: n, rv: 1000000, streams: map[chan streamMsg]struct{}{}}
+	s := &widgetServer{n: n, tb: tb, rv: 1000000, streams: map[chan streamMsg]bool{}}
 	s.items = make([][]byte, n)
 	for i := range n {
 		s.items[i] = mustJSON(tb, widgetCR(i, s.rv-int64(n)+int64(i)))
@@ -143,19 +154,33 @@ func (s *widgetServer) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}`, http.StatusNotFound)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
 	q := r.URL.Query()
-	if q.Get("watch") != "true" && q.Get("watch") != "1" {
-		s.list(w, q.Get("limit"), q.Get("continue"))
+	s.mu.Lock()
+	meta := s.meta != nil && wantsMetadataProtobuf(r.Header.Get("Accept"))
+	s.mu.Unlock()
+	watching := q.Get("watch") == "true" || q.Get("watch") == "1"
+	if meta {
+		s.metaServed.Add(1)
+	}
+	switch {
+	case meta && watching:
+		w.Header().Set("Content-Type", protobufWatch)
+	case meta:
+		w.Header().Set("Content-Type", mediaProtobuf)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+	}
+	if !watching {
+		s.list(w, q.Get("limit"), q.Get("continue"), meta)
 		return
 	}
-	s.watch(w, r, q.Get("sendInitialEvents") == "true")
+	s.watch(w, r, q.Get("sendInitialEvents") == "true", meta)
 }
 
-// list writes one page of the objects.
-func (s *widgetServer) list(w http.ResponseWriter, limitParam, cont string) {
+// list writes one page of the objects, or of their metadata.
+func (s *widgetServer) list(w http.ResponseWriter, limitParam, cont string, meta bool) {
 	s.mu.Lock()
-	items, rv := s.items, s.rv
+	items, metas, rv := s.items, s.meta, s.rv
 	s.mu.Unlock()
 	from, _ := strconv.Atoi(cont)
 	limit, err := strconv.Atoi(limitParam)
@@ -166,6 +191,10 @@ func (s *widgetServer) list(w http.ResponseWriter, limitParam, cont string) {
 	next := ""
 	if to < len(items) {
 		next = strconv.Itoa(to)
+	}
+	if meta {
+		s.writeMetaList(w, metas[from:to], strconv.FormatInt(rv, 10), next)
+		return
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `{"apiVersion":"bench.kdyn.dev/v1","kind":"WidgetList","metadata":{"resourceVersion":"%d","continue":%q},"items":[`, rv, next)
@@ -180,11 +209,11 @@ func (s *widgetServer) list(w http.ResponseWriter, limitParam, cont string) {
 }
 
 // watch streams the initial events if asked, then what is pushed.
-func (s *widgetServer) watch(w http.ResponseWriter, r *http.Request, initial bool) {
+func (s *widgetServer) watch(w http.ResponseWriter, r *http.Request, initial, meta bool) {
 	ch := make(chan streamMsg, 16)
 	s.mu.Lock()
-	items, rv := s.items, s.rv
-	s.streams[ch] = struct{}{}
+	items, metas, rv := s.items, s.meta, s.rv
+	s.streams[ch] = meta
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -193,7 +222,10 @@ func (s *widgetServer) watch(w http.ResponseWriter, r *http.Request, initial boo
 	}()
 	fl, _ := w.(http.Flusher)
 	w.WriteHeader(http.StatusOK)
-	if initial {
+	if initial && meta {
+		s.initialMeta(w, metas, strconv.FormatInt(rv, 10))
+	}
+	if initial && !meta {
 		bw := &bytes.Buffer{}
 		for _, it := range items {
 			bw.WriteString(`{"type":"ADDED","object":`)
@@ -213,7 +245,11 @@ func (s *widgetServer) watch(w http.ResponseWriter, r *http.Request, initial boo
 		case <-r.Context().Done():
 			return
 		case m := <-ch:
-			_, _ = w.Write(m.body)
+			body := m.ev.json
+			if meta {
+				body = m.ev.proto
+			}
+			_, _ = w.Write(body)
 			fl.Flush()
 			if m.end {
 				return
@@ -222,8 +258,8 @@ func (s *widgetServer) watch(w http.ResponseWriter, r *http.Request, initial boo
 	}
 }
 
-// push sends body to every open watch.
-func (s *widgetServer) push(body []byte, end bool) {
+// push sends ev to every open watch.
+func (s *widgetServer) push(ev events, end bool) {
 	s.mu.Lock()
 	chans := make([]chan streamMsg, 0, len(s.streams))
 	for ch := range s.streams {
@@ -231,7 +267,7 @@ func (s *widgetServer) push(body []byte, end bool) {
 	}
 	s.mu.Unlock()
 	for _, ch := range chans {
-		ch <- streamMsg{body: body, end: end}
+		ch <- streamMsg{ev: ev, end: end}
 	}
 }
 
@@ -244,11 +280,12 @@ func (s *widgetServer) watches() int {
 
 // updates changes every k-th object and returns their events, as MODIFIED
 // events of one watch stream; the last object always changes.
-func (s *widgetServer) updates(tb testing.TB, k int) (body []byte, changed int) {
+func (s *widgetServer) updates(tb testing.TB, k int) (ev events, changed int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	items := append([][]byte(nil), s.items...)
-	var b bytes.Buffer
+	metas := append([]metaEncoding(nil), s.meta...)
+	var b, p bytes.Buffer
 	for i := range items {
 		if i%k != 0 && i != len(items)-1 {
 			continue
@@ -260,10 +297,21 @@ func (s *widgetServer) updates(tb testing.TB, k int) (body []byte, changed int) 
 		b.WriteString(`{"type":"MODIFIED","object":`)
 		b.Write(items[i])
 		b.WriteString("}\n")
+		if s.meta != nil {
+			frame, err := metaModified(obj)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			metas[i] = frame.enc
+			p.Write(frame.modified)
+		}
 		changed++
 	}
 	s.items = items
-	return b.Bytes(), changed
+	if s.meta != nil {
+		s.meta = metas
+	}
+	return events{json: b.Bytes(), proto: p.Bytes()}, changed
 }
 
 // compact changes every k-th object as updates does, without telling the
@@ -272,8 +320,12 @@ func (s *widgetServer) updates(tb testing.TB, k int) (body []byte, changed int) 
 // must read the state again.
 func (s *widgetServer) compact(tb testing.TB, k int) {
 	s.updates(tb, k)
-	s.push([]byte(`{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",`+
-		`"message":"too old resource version","reason":"Expired","code":410}}`+"\n"), true)
+	expired, err := metaExpired()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.push(events{json: []byte(`{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",` +
+		`"message":"too old resource version","reason":"Expired","code":410}}` + "\n"), proto: expired}, true)
 }
 
 // lastVersion is the resourceVersion the last object gets at the next

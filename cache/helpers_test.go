@@ -156,9 +156,10 @@ func (e *env) createRange(t testing.TB, from, to int, namespaces ...string) {
 }
 
 // versions maps each object's namespace/name to its resourceVersion.
-func versions(objs []*unstructured.Unstructured) map[string]string {
+func versions[T cache.Object](objs []T) map[string]string {
 	out := make(map[string]string, len(objs))
-	for _, o := range objs {
+	for _, obj := range objs {
+		o := any(obj).(metav1.Object)
 		out[o.GetNamespace()+"/"+o.GetName()] = o.GetResourceVersion()
 	}
 	return out
@@ -199,7 +200,7 @@ func convergeSelected(t testing.TB, inf *cache.Informer, r dynamic.ResourceInter
 }
 
 // drained waits until inf's handlers have received everything.
-func drained(t testing.TB, inf *cache.Informer) {
+func drained(t testing.TB, inf interface{ Stats() cache.Stats }) {
 	t.Helper()
 	require.Eventually(t, func() bool { return inf.Stats().Pending == 0 }, 30*time.Second, 10*time.Millisecond,
 		"the handlers never caught up")
@@ -208,10 +209,10 @@ func drained(t testing.TB, inf *cache.Informer) {
 // recorder is a handler that replays what it receives into its own view,
 // checking that each notification fits the view it has so far: an add for
 // an object it does not hold, an update or delete for one it holds in the
-// version the update replaces.
+// version the update replaces. It records whole objects and metadata alike.
 type recorder struct {
 	mu       sync.Mutex // guards the fields below
-	view     map[string]*unstructured.Unstructured
+	view     map[string]metav1.Object
 	initial  int
 	adds     int
 	updates  int
@@ -219,49 +220,58 @@ type recorder struct {
 	problems []string
 }
 
-func newRecorder() *recorder { return &recorder{view: map[string]*unstructured.Unstructured{}} }
+func newRecorder() *recorder { return &recorder{view: map[string]metav1.Object{}} }
 
-func keyOf(o *unstructured.Unstructured) string { return o.GetNamespace() + "/" + o.GetName() }
+func keyOf(o metav1.Object) string { return o.GetNamespace() + "/" + o.GetName() }
 
-func (r *recorder) handler() cache.Handler {
-	return cache.Handler{
-		OnAdd: func(obj *unstructured.Unstructured, initial bool) {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			if _, ok := r.view[keyOf(obj)]; ok {
-				r.problems = append(r.problems, "add of a held object "+keyOf(obj))
-			}
-			r.view[keyOf(obj)] = obj
-			r.adds++
-			if initial {
-				r.initial++
-			}
-		},
-		OnUpdate: func(old, obj *unstructured.Unstructured) {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			held, ok := r.view[keyOf(obj)]
-			switch {
-			case !ok:
-				r.problems = append(r.problems, "update of an unknown object "+keyOf(obj))
-			case held.GetResourceVersion() != old.GetResourceVersion():
-				r.problems = append(r.problems, fmt.Sprintf("update of %s from %s, held %s", keyOf(obj), old.GetResourceVersion(), held.GetResourceVersion()))
-			case old.GetResourceVersion() == obj.GetResourceVersion():
-				r.problems = append(r.problems, "update without a change of "+keyOf(obj))
-			}
-			r.view[keyOf(obj)] = obj
-			r.updates++
-		},
-		OnDelete: func(obj *unstructured.Unstructured) {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			if _, ok := r.view[keyOf(obj)]; !ok {
-				r.problems = append(r.problems, "delete of an unknown object "+keyOf(obj))
-			}
-			delete(r.view, keyOf(obj))
-			r.deletes++
-		},
+func (r *recorder) handler() cache.Handler { return handlerOf[*unstructured.Unstructured](r) }
+
+// handlerOf is r's handler for an informer of T.
+func handlerOf[T cache.Object](r *recorder) cache.HandlerOf[T] {
+	return cache.HandlerOf[T]{
+		OnAdd:    func(obj T, initial bool) { r.add(any(obj).(metav1.Object), initial) },
+		OnUpdate: func(old, obj T) { r.update(any(old).(metav1.Object), any(obj).(metav1.Object)) },
+		OnDelete: func(obj T) { r.delete(any(obj).(metav1.Object)) },
 	}
+}
+
+func (r *recorder) add(obj metav1.Object, initial bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.view[keyOf(obj)]; ok {
+		r.problems = append(r.problems, "add of a held object "+keyOf(obj))
+	}
+	r.view[keyOf(obj)] = obj
+	r.adds++
+	if initial {
+		r.initial++
+	}
+}
+
+func (r *recorder) update(old, obj metav1.Object) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	held, ok := r.view[keyOf(obj)]
+	switch {
+	case !ok:
+		r.problems = append(r.problems, "update of an unknown object "+keyOf(obj))
+	case held.GetResourceVersion() != old.GetResourceVersion():
+		r.problems = append(r.problems, fmt.Sprintf("update of %s from %s, held %s", keyOf(obj), old.GetResourceVersion(), held.GetResourceVersion()))
+	case old.GetResourceVersion() == obj.GetResourceVersion():
+		r.problems = append(r.problems, "update without a change of "+keyOf(obj))
+	}
+	r.view[keyOf(obj)] = obj
+	r.updates++
+}
+
+func (r *recorder) delete(obj metav1.Object) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.view[keyOf(obj)]; !ok {
+		r.problems = append(r.problems, "delete of an unknown object "+keyOf(obj))
+	}
+	delete(r.view, keyOf(obj))
+	r.deletes++
 }
 
 // check asserts that the recorder's view is want and that every

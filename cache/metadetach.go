@@ -123,7 +123,7 @@ func (d *metaDetacher) managedFields(l []metav1.ManagedFieldsEntry) []metav1.Man
 		e.Operation = metav1.ManagedFieldsOperationType(d.in.str(string(e.Operation)))
 		e.FieldsType, e.Subresource = d.in.str(e.FieldsType), d.in.str(e.Subresource)
 		if e.FieldsV1 != nil {
-			h := hashBytes(e.FieldsV1.Raw)
+			h := hashBytes(e.FieldsV1.GetRawBytes())
 			if kept, ok := d.fields.find(h, e.FieldsV1, equalFields); ok {
 				e.FieldsV1 = kept
 			} else {
@@ -134,7 +134,7 @@ func (d *metaDetacher) managedFields(l []metav1.ManagedFieldsEntry) []metav1.Man
 	return l
 }
 
-func equalFields(a, b *metav1.FieldsV1) bool { return bytes.Equal(a.Raw, b.Raw) }
+func equalFields(a, b *metav1.FieldsV1) bool { return bytes.Equal(a.GetRawBytes(), b.GetRawBytes()) }
 
 func equalOwners(a, b []metav1.OwnerReference) bool {
 	return slices.EqualFunc(a, b, func(x, y metav1.OwnerReference) bool {

@@ -2,42 +2,44 @@ package cache
 
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-// shareSetSlots is the size of a shareSet: room for the distinct label sets,
-// owners... that recur among an informer's recent objects. A value is kept
-// alive by its slot until replaced, so this also bounds what a set holds
+// shareSetSize is the number of values a shareSet's generation holds:
+// room for the distinct label sets, owners... that recur among an
+// informer's recent objects. A set keeps up to two generations alive
 // beyond the store.
-const shareSetSlots = 128
+const shareSetSize = 256
 
 // shareSet remembers recently kept values by hash, so that an equal value
-// can be replaced by the kept one: a direct-mapped table, whose slots are
-// allocated on first use. Not safe for concurrent use.
+// can be replaced by the kept one. It holds two generations: values go
+// into the current one, and when it is full it becomes the previous one
+// and the one before is dropped; a value found in the previous generation
+// moves to the current. So values that recur stay, at no cost for
+// collisions, while values seen once pass by. Not safe for concurrent use.
 type shareSet[V any] struct {
-	slots *[shareSetSlots]sharedValue[V]
-}
-
-type sharedValue[V any] struct {
-	h   uint64
-	v   V
-	set bool
+	cur, prev map[uint64]V
 }
 
 // find returns the kept value equal to v, whose hash is h.
 func (s *shareSet[V]) find(h uint64, v V, equal func(a, b V) bool) (V, bool) {
-	if s.slots != nil {
-		if sl := &s.slots[h%shareSetSlots]; sl.set && sl.h == h && equal(sl.v, v) {
-			return sl.v, true
-		}
+	if kept, ok := s.cur[h]; ok && equal(kept, v) {
+		return kept, true
+	}
+	if kept, ok := s.prev[h]; ok && equal(kept, v) {
+		s.keep(h, kept)
+		return kept, true
 	}
 	var zero V
 	return zero, false
 }
 
-// keep remembers v, whose hash is h, in place of what its slot held.
+// keep remembers v, whose hash is h.
 func (s *shareSet[V]) keep(h uint64, v V) {
-	if s.slots == nil {
-		s.slots = new([shareSetSlots]sharedValue[V])
+	if len(s.cur) >= shareSetSize {
+		s.prev, s.cur = s.cur, nil
 	}
-	s.slots[h%shareSetSlots] = sharedValue[V]{h: h, v: v, set: true}
+	if s.cur == nil {
+		s.cur = make(map[uint64]V, min(shareSetSize, 2*len(s.prev)+8))
+	}
+	s.cur[h] = v
 }
 
 // hashStringMap hashes a map's entries, in any order.

@@ -43,26 +43,27 @@ type index[T Object] struct {
 	values map[string]map[objKey]T
 }
 
-// store holds an informer's objects, shared read-only with callers, with a
-// namespace index and the indexes added with AddIndex. It is safe for
+// store holds an informer's objects, shared read-only with callers, by
+// namespace and name, so that a namespace is read without an index of its
+// own, and with the indexes added with AddIndex. It is safe for
 // concurrent use: readers take the read lock for a map lookup or a walk,
 // and the one writer (the informer's reflector, or AddIndex, never both at
 // once) takes the write lock only to update maps. Index functions are
 // user code: they run before the lock is taken.
 type store[T Object] struct {
-	mu      sync.RWMutex // guards objs, byNS and the values of indexes
-	objs    map[objKey]entry[T]
-	byNS    map[string]map[objKey]T
-	indexes []*index[T] // append-only, under mu
+	mu      sync.RWMutex                   // guards byNS, n and the values of indexes
+	byNS    map[string]map[string]entry[T] // namespace, then name
+	n       int                            // objects in byNS
+	indexes []*index[T]                    // append-only, under mu
 }
 
 func newStore[T Object]() *store[T] {
-	return &store[T]{objs: map[objKey]entry[T]{}, byNS: map[string]map[objKey]T{}}
+	return &store[T]{byNS: map[string]map[string]entry[T]{}}
 }
 
 func (s *store[T]) get(k objKey) (entry[T], bool) {
 	s.mu.RLock()
-	e, ok := s.objs[k]
+	e, ok := s.byNS[k.ns][k.name]
 	s.mu.RUnlock()
 	return e, ok
 }
@@ -70,7 +71,7 @@ func (s *store[T]) get(k objKey) (entry[T], bool) {
 func (s *store[T]) len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.objs)
+	return s.n
 }
 
 // indexValues runs every index function over obj, outside the lock; nil
@@ -94,13 +95,15 @@ func (s *store[T]) indexValues(obj T) [][]string {
 func (s *store[T]) put(k objKey, old, obj T, epoch uint32, oldVals, newVals [][]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.objs[k] = newEntry(obj, epoch)
 	ns := s.byNS[k.ns]
 	if ns == nil {
-		ns = map[objKey]T{}
+		ns = map[string]entry[T]{}
 		s.byNS[k.ns] = ns
 	}
-	ns[k] = obj
+	if _, had := ns[k.name]; !had {
+		s.n++
+	}
+	ns[k.name] = newEntry(obj, epoch)
 	for i, ix := range s.indexes {
 		if old != nil && i < len(oldVals) {
 			ix.remove(k, oldVals[i])
@@ -114,9 +117,9 @@ func (s *store[T]) put(k objKey, old, obj T, epoch uint32, oldVals, newVals [][]
 // mark records that the sync epoch saw k unchanged.
 func (s *store[T]) mark(k objKey, epoch uint32) {
 	s.mu.Lock()
-	if e, ok := s.objs[k]; ok {
+	if e, ok := s.byNS[k.ns][k.name]; ok {
 		e.epoch = epoch
-		s.objs[k] = e
+		s.byNS[k.ns][k.name] = e
 	}
 	s.mu.Unlock()
 }
@@ -125,9 +128,11 @@ func (s *store[T]) mark(k objKey, epoch uint32) {
 func (s *store[T]) remove(k objKey, vals [][]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.objs, k)
 	if ns := s.byNS[k.ns]; ns != nil {
-		delete(ns, k)
+		if _, had := ns[k.name]; had {
+			delete(ns, k.name)
+			s.n--
+		}
 		if len(ns) == 0 {
 			delete(s.byNS, k.ns)
 		}
@@ -144,9 +149,11 @@ func (s *store[T]) stale(epoch uint32) []T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []T
-	for _, e := range s.objs {
-		if e.epoch != epoch {
-			out = append(out, e.obj)
+	for _, ns := range s.byNS {
+		for _, e := range ns {
+			if e.epoch != epoch {
+				out = append(out, e.obj)
+			}
 		}
 	}
 	return out
@@ -157,17 +164,16 @@ func (s *store[T]) stale(epoch uint32) []T {
 func (s *store[T]) list(sel labels.Selector) []T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if sel == nil || sel.Empty() {
-		out := make([]T, 0, len(s.objs))
-		for _, e := range s.objs {
-			out = append(out, e.obj)
-		}
-		return out
-	}
+	all := sel == nil || sel.Empty()
 	var out []T
-	for _, e := range s.objs {
-		if e.matches(sel) {
-			out = append(out, e.obj)
+	if all {
+		out = make([]T, 0, s.n)
+	}
+	for _, ns := range s.byNS {
+		for _, e := range ns {
+			if all || e.matches(sel) {
+				out = append(out, e.obj)
+			}
 		}
 	}
 	return out
@@ -177,7 +183,15 @@ func (s *store[T]) list(sel labels.Selector) []T {
 func (s *store[T]) inNamespace(ns string) []T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return collect(s.byNS[ns])
+	in := s.byNS[ns]
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]T, 0, len(in))
+	for _, e := range in {
+		out = append(out, e.obj)
+	}
+	return out
 }
 
 // byIndex returns the objects whose index name has value; ok is false when
