@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -66,16 +67,19 @@ func TestUnderFaults(t *testing.T) {
 		require.NoError(t, w.inf.WaitForSync(ctx), w.name)
 	}
 
-	stopChaos := e.chaos()
-	writes := e.randomWrites(t, *faultOps, 4, func(i int) {
+	writes := e.writeUntilFaulted(t, ctx, func(i int) {
 		if i == *faultOps/2 { // a handler that joins halfway
 			rec := newRecorder()
 			ws[0].inf.AddHandler(rec.handler())
 			ws[0].recs = append(ws[0].recs, rec)
 		}
+	}, func() (restarts, relists uint64) {
+		for _, w := range ws {
+			st := w.inf.Stats()
+			restarts, relists = restarts+st.WatchRestarts, relists+st.Relists
+		}
+		return restarts, relists
 	})
-	stopChaos()
-	e.srv.ClearFaults()
 	t.Logf("writes: %v", writes)
 
 	var restarts, relists uint64
@@ -94,6 +98,29 @@ func TestUnderFaults(t *testing.T) {
 	}
 	assert.NotZero(t, restarts, "watches were cut")
 	assert.NotZero(t, relists, "resumes ran into 410 Gone")
+}
+
+// writeUntilFaulted makes *faultOps random writes with 4 writers, calling
+// each(i) before the i-th, while the chaos runs, then more in rounds of a
+// tenth until stats report a watch cut and a relist after 410 Gone: how
+// many writes that takes depends on how fast this machine runs them.
+// The faults are cleared before it returns.
+func (e *env) writeUntilFaulted(t *testing.T, ctx context.Context, each func(int), stats func() (restarts, relists uint64)) map[string]int {
+	stopChaos := e.chaos()
+	defer e.srv.ClearFaults()
+	defer stopChaos()
+	writes := e.randomWrites(t, *faultOps, 4, each)
+	for {
+		if restarts, relists := stats(); restarts > 0 && relists > 0 {
+			return writes
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no watch cut and 410 Gone seen after %v writes", writes)
+		}
+		for what, n := range e.randomWrites(t, max(*faultOps/10, 1), 4, func(int) {}) {
+			writes[what] += n
+		}
+	}
 }
 
 // createParallel creates n widgets over default, a and b with 4 writers.

@@ -221,6 +221,7 @@ func TestMetadataUnderFaults(t *testing.T) {
 	type watched struct {
 		name  string
 		check func(t *testing.T) cache.Stats
+		stats func() cache.Stats
 	}
 	var ws []watched
 	typed := func(name string, c *cache.Cache, opts cache.InformerOptions) {
@@ -234,7 +235,7 @@ func TestMetadataUnderFaults(t *testing.T) {
 			drained(t, inf)
 			rec.check(t, rvs(want))
 			return inf.Stats()
-		}})
+		}, inf.Stats})
 	}
 	typed("cluster-wide", e.cache, cache.InformerOptions{})
 	typed("namespace a", e.cache, cache.InformerOptions{Namespace: "a"})
@@ -250,12 +251,15 @@ func TestMetadataUnderFaults(t *testing.T) {
 		drained(t, asObjects)
 		rec.check(t, rvs(want))
 		return asObjects.Stats()
-	}})
+	}, asObjects.Stats})
 
-	stopChaos := e.chaos()
-	writes := e.randomWrites(t, *faultOps, 4, func(int) {})
-	stopChaos()
-	e.srv.ClearFaults()
+	writes := e.writeUntilFaulted(t, ctx, func(int) {}, func() (restarts, relists uint64) {
+		for _, w := range ws {
+			st := w.stats()
+			restarts, relists = restarts+st.WatchRestarts, relists+st.Relists
+		}
+		return restarts, relists
+	})
 	t.Logf("writes: %v", writes)
 
 	var restarts, relists uint64

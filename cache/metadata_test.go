@@ -95,7 +95,7 @@ func testMetadataSync[T cache.Object](t *testing.T, ask askFor[T]) {
 			_, err = e.widgets("b").Patch(ctx, "w0003", types.MergePatchType, []byte(`{"metadata":{"annotations":{"example.com/extra":"yes"}}}`), metav1.PatchOptions{})
 			require.NoError(t, err)
 			require.NoError(t, a.Delete(ctx, "w0000", metav1.DeleteOptions{}))
-			want = convergeMetadata(t, inf, all, "", false, widgetMeta)
+			convergeMetadata(t, inf, all, "", false, widgetMeta)
 			got, _ = inf.Get("a", "w0000")
 			_, om = metaOf(t, got)
 			assert.NotNil(t, om.DeletionTimestamp, "held by its finalizer")

@@ -3,6 +3,7 @@ package cache
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -24,14 +25,14 @@ func decodedMeta(i int) *metav1.PartialObjectMetadata {
 		Name: name, Namespace: fmt.Sprint("team-", i%3), UID: types.UID(fmt.Sprintf("0b7f5e2a-93c1-4d2e-a6b8-%012d", i)),
 		ResourceVersion: fmt.Sprint(1000 + i), Generation: 2,
 		CreationTimestamp: metav1.NewTime(time.Date(2026, 11, 27, 9, 0, i%60, 0, time.UTC)),
-		Labels:            map[string]string{"app": fmt.Sprint("shop"), "instance": fmt.Sprint(name), "tier": fmt.Sprint([]string{"web", "db"}[i%2])},
+		Labels:            map[string]string{"app": strings.Clone("shop"), "instance": fmt.Sprint(name), "tier": fmt.Sprint([]string{"web", "db"}[i%2])},
 		Annotations:       map[string]string{"revision": fmt.Sprint(i % 3)},
-		OwnerReferences: []metav1.OwnerReference{{APIVersion: fmt.Sprint("apps/v1"), Kind: fmt.Sprint("ReplicaSet"),
+		OwnerReferences: []metav1.OwnerReference{{APIVersion: strings.Clone("apps/v1"), Kind: strings.Clone("ReplicaSet"),
 			Name: fmt.Sprint("web-", i%2), UID: types.UID(fmt.Sprint("rs-", i%2)), Controller: &yes}},
-		Finalizers: []string{fmt.Sprint("example.com/keep")},
-		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: fmt.Sprint("kubectl"), Operation: metav1.ManagedFieldsOperationApply,
-			APIVersion: fmt.Sprint("example.com/v1"), FieldsType: fmt.Sprint("FieldsV1"),
-			FieldsV1: &metav1.FieldsV1{Raw: fmt.Appendf(nil, `{"f:metadata":{"f:labels":{"f:tier":{}}}}`)}}},
+		Finalizers: []string{strings.Clone("example.com/keep")},
+		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: strings.Clone("kubectl"), Operation: metav1.ManagedFieldsOperationApply,
+			APIVersion: strings.Clone("example.com/v1"), FieldsType: strings.Clone("FieldsV1"),
+			FieldsV1: metav1.NewFieldsV1(`{"f:metadata":{"f:labels":{"f:tier":{}}}}`)}},
 	}}
 }
 
