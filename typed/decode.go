@@ -5,7 +5,7 @@ import (
 	"mime"
 	"strings"
 
-	"github.com/kdyn/kdyn/typed/internal/jsondec"
+	"github.com/kdyn/kdyn/internal/jsondec"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"

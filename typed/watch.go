@@ -8,8 +8,8 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/kdyn/kdyn/internal/jsondec"
 	"github.com/kdyn/kdyn/rest"
-	"github.com/kdyn/kdyn/typed/internal/jsondec"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"

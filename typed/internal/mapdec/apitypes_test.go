@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/kdyn/kdyn/typed/internal/apitypes"
+	"github.com/kdyn/kdyn/internal/apitypes"
 	kunstructured "github.com/kdyn/kdyn/unstructured"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/api/apitesting/fuzzer"

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/kdyn/kdyn/typed/internal/jsondec"
+	"github.com/kdyn/kdyn/internal/jsondec"
 	kunstructured "github.com/kdyn/kdyn/unstructured"
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/runtime"
