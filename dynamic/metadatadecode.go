@@ -11,7 +11,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
 // The Accept headers of the metadata-only mode, client-go's metadata
@@ -94,7 +93,7 @@ func decodeMetadata(data []byte, contentType string, obj metadataTarget, tm *met
 	case isProtobuf(contentType):
 		return decodeProtobuf(data, obj)
 	case isJSONOrUnset(contentType):
-		if err := utiljson.Unmarshal(data, obj); err != nil {
+		if err := decodeMetadataJSON(data, obj); err != nil {
 			return "", err
 		}
 		return tm.Kind, nil

@@ -14,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -77,7 +76,7 @@ type readCloser struct {
 
 func decodeMetadataEventJSON(raw []byte) (runtime.Object, error) {
 	obj := &metav1.PartialObjectMetadata{}
-	if err := utiljson.Unmarshal(raw, obj); err != nil {
+	if err := decodeMetadataJSON(raw, obj); err != nil {
 		return nil, err
 	}
 	obj.TypeMeta = metav1.TypeMeta{}
