@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"sync"
 	"unsafe"
+
+	"github.com/kdyn/kdyn/internal/jsonfields"
 )
 
 // decodeFunc decodes the value at d.pos, after whitespace, into the Go
@@ -132,34 +134,16 @@ func (b *builder) mapOf(c *codec) decodeFunc {
 }
 
 func (b *builder) structOf(c *codec) decodeFunc {
-	fields := structFields(c.typ)
+	fields := jsonfields.Of(c.typ)
 	table := &fieldTable{}
 	for _, f := range fields {
-		off, ok := offsetOf(c.typ, f.index)
-		if !ok || f.quoted {
+		off, ok := jsonfields.Offset(c.typ, f.Index)
+		if !ok || f.Quoted {
 			return decodeFallback
 		}
-		table.add(f.name, off, b.codec(f.typ))
+		table.add(f.Name, off, b.codec(f.Type))
 	}
 	table.index()
 	c.fields = table
 	return decodeStruct
-}
-
-// offsetOf adds up the offsets along index; ok is false when the path goes
-// through an embedded pointer, which encoding/json allocates on the way.
-func offsetOf(t reflect.Type, index []int) (uintptr, bool) {
-	var off uintptr
-	for i, x := range index {
-		if t.Kind() != reflect.Struct {
-			return 0, false
-		}
-		sf := t.Field(x)
-		off += sf.Offset
-		t = sf.Type
-		if i < len(index)-1 && t.Kind() == reflect.Pointer {
-			return 0, false
-		}
-	}
-	return off, true
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/kdyn/kdyn/internal/jsonfields"
 )
 
 // decodeFunc converts v, a value of a decoded map, into the Go value of
@@ -152,33 +154,15 @@ func (b *builder) mapOf(c *codec) decodeFunc {
 }
 
 func (b *builder) structOf(c *codec) decodeFunc {
-	members := structFields(c.typ)
+	members := jsonfields.Of(c.typ)
 	fields := make(map[string]field, len(members))
 	for _, f := range members {
-		off, ok := offsetOf(c.typ, f.index)
-		if !ok || f.quoted {
+		off, ok := jsonfields.Offset(c.typ, f.Index)
+		if !ok || f.Quoted {
 			return decodeFallback
 		}
-		fields[f.name] = field{name: f.name, off: off, c: b.codec(f.typ)}
+		fields[f.Name] = field{name: f.Name, off: off, c: b.codec(f.Type)}
 	}
 	c.fields = fields
 	return decodeStruct
-}
-
-// offsetOf adds up the offsets along index; ok is false when the path goes
-// through an embedded pointer, which encoding/json allocates on the way.
-func offsetOf(t reflect.Type, index []int) (uintptr, bool) {
-	var off uintptr
-	for i, x := range index {
-		if t.Kind() != reflect.Struct {
-			return 0, false
-		}
-		sf := t.Field(x)
-		off += sf.Offset
-		t = sf.Type
-		if i < len(index)-1 && t.Kind() == reflect.Pointer {
-			return 0, false
-		}
-	}
-	return off, true
 }

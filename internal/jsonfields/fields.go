@@ -1,4 +1,8 @@
-package jsondec
+// Package jsonfields finds the members a Go struct type decodes from JSON,
+// by encoding/json's rules, and where each lies in the struct's memory:
+// what the one-pass decoders (internal/jsondec, and typed's conversion of
+// unstructured maps) compile their struct codecs from.
+package jsonfields
 
 import (
 	"cmp"
@@ -8,23 +12,23 @@ import (
 	"unicode"
 )
 
-// jsonField is one JSON member a struct decodes, found by encoding/json's
+// Field is one JSON member a struct decodes, found by encoding/json's
 // rules for names, tags and embedded structs.
-type jsonField struct {
-	name   string
-	tagged bool         // the name comes from a json tag
-	index  []int        // path of struct field indexes from the outer struct
-	typ    reflect.Type // the field's type
-	quoted bool         // the ",string" option applies
+type Field struct {
+	Name   string
+	Tagged bool         // the name comes from a json tag
+	Index  []int        // path of struct field indexes from the outer struct
+	Type   reflect.Type // the field's type
+	Quoted bool         // the ",string" option applies
 }
 
-// structFields lists the members t decodes, in field order. It follows
+// Of lists the members t decodes, in field order. It follows
 // encoding/json: exported fields, json:"-" skipped, untagged embedded
 // structs promoting their fields breadth first, and of several fields with
 // one name the shallowest wins, a tagged one before an untagged one at the
 // same depth, and none at all when that leaves a tie.
-func structFields(t reflect.Type) []jsonField {
-	var all []jsonField
+func Of(t reflect.Type) []Field {
+	var all []Field
 	type pending struct {
 		typ   reflect.Type
 		index []int
@@ -47,9 +51,9 @@ func structFields(t reflect.Type) []jsonField {
 				switch {
 				case !ok:
 				case embed:
-					nextCount[f.typ]++
-					if nextCount[f.typ] == 1 {
-						next = append(next, pending{typ: f.typ, index: f.index})
+					nextCount[f.Type]++
+					if nextCount[f.Type] == 1 {
+						next = append(next, pending{typ: f.Type, index: f.Index})
 					}
 				default:
 					all = append(all, f)
@@ -68,21 +72,21 @@ func structFields(t reflect.Type) []jsonField {
 // fieldOf describes struct field sf at index. embed reports an untagged
 // embedded struct whose fields are promoted; ok is false for a field JSON
 // ignores.
-func fieldOf(sf reflect.StructField, index []int) (f jsonField, embed, ok bool) {
+func fieldOf(sf reflect.StructField, index []int) (f Field, embed, ok bool) {
 	if sf.Anonymous {
 		t := sf.Type
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 		if !sf.IsExported() && t.Kind() != reflect.Struct {
-			return jsonField{}, false, false
+			return Field{}, false, false
 		}
 	} else if !sf.IsExported() {
-		return jsonField{}, false, false
+		return Field{}, false, false
 	}
 	tag := sf.Tag.Get("json")
 	if tag == "-" {
-		return jsonField{}, false, false
+		return Field{}, false, false
 	}
 	name, opts, _ := strings.Cut(tag, ",")
 	if !validTag(name) {
@@ -93,11 +97,11 @@ func fieldOf(sf reflect.StructField, index []int) (f jsonField, embed, ok bool) 
 		ft = ft.Elem()
 	}
 	if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
-		return jsonField{typ: ft, index: index}, true, true
+		return Field{Type: ft, Index: index}, true, true
 	}
-	f = jsonField{name: name, tagged: name != "", index: index, typ: sf.Type, quoted: hasOpt(opts, "string") && quotable(ft)}
-	if f.name == "" {
-		f.name = sf.Name
+	f = Field{Name: name, Tagged: name != "", Index: index, Type: sf.Type, Quoted: hasOpt(opts, "string") && quotable(ft)}
+	if f.Name == "" {
+		f.Name = sf.Name
 	}
 	return f, false, true
 }
@@ -142,34 +146,53 @@ func validTag(s string) bool {
 
 // dominantFields keeps, for each name, the field that wins by depth and
 // tag, and returns them in the order of their index paths.
-func dominantFields(all []jsonField) []jsonField {
-	slices.SortStableFunc(all, func(a, b jsonField) int {
-		if c := strings.Compare(a.name, b.name); c != 0 {
+func dominantFields(all []Field) []Field {
+	slices.SortStableFunc(all, func(a, b Field) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(len(a.index), len(b.index)); c != 0 {
+		if c := cmp.Compare(len(a.Index), len(b.Index)); c != 0 {
 			return c
 		}
-		if a.tagged != b.tagged {
-			if a.tagged {
+		if a.Tagged != b.Tagged {
+			if a.Tagged {
 				return -1
 			}
 			return 1
 		}
-		return slices.Compare(a.index, b.index)
+		return slices.Compare(a.Index, b.Index)
 	})
 	out := all[:0]
 	for i := 0; i < len(all); {
 		j := i + 1
-		for j < len(all) && all[j].name == all[i].name {
+		for j < len(all) && all[j].Name == all[i].Name {
 			j++
 		}
 		group := all[i:j]
-		if len(group) == 1 || len(group[0].index) < len(group[1].index) || group[0].tagged != group[1].tagged {
+		if len(group) == 1 || len(group[0].Index) < len(group[1].Index) || group[0].Tagged != group[1].Tagged {
 			out = append(out, group[0])
 		}
 		i = j
 	}
-	slices.SortFunc(out, func(a, b jsonField) int { return slices.Compare(a.index, b.index) })
+	slices.SortFunc(out, func(a, b Field) int { return slices.Compare(a.Index, b.Index) })
 	return out
+}
+
+// Offset adds up the field offsets along index, a Field's Index in t; ok
+// is false when the path goes through an embedded pointer, which
+// encoding/json allocates on the way.
+func Offset(t reflect.Type, index []int) (uintptr, bool) {
+	var off uintptr
+	for i, x := range index {
+		if t.Kind() != reflect.Struct {
+			return 0, false
+		}
+		sf := t.Field(x)
+		off += sf.Offset
+		t = sf.Type
+		if i < len(index)-1 && t.Kind() == reflect.Pointer {
+			return 0, false
+		}
+	}
+	return off, true
 }
