@@ -208,28 +208,10 @@ func BenchmarkCacheSync(b *testing.B) {
 	srv := newWidgetServer(b, n)
 	for _, name := range cacheClients {
 		b.Run(name, func(b *testing.B) {
-			var retained uint64
-			var cpu time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				before := liveHeap()
-				b.StartTimer()
-				cpuStart := cpuTime()
+			benchSync(b, n, srv.watches, func() started {
 				c := startCache(b, name, srv)
-				waitSynced(b, c.synced)
-				cpu += cpuTime() - cpuStart
-				b.StopTimer()
-				waitFor(b, "the initial adds", func() bool { return c.seen.adds.Load() == int64(n) })
-				after := liveHeap()
-				runtime.KeepAlive(c)
-				retained += after - min(after, before)
-				c.stop()
-				waitFor(b, "the watches to close", func() bool { return srv.watches() == 0 })
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(retained)/float64(b.N), "retained-B")
-			b.ReportMetric(float64(retained)/float64(b.N)/float64(n), "B/object")
-			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+				return started{synced: c.synced, adds: &c.seen.adds, stop: c.stop}
+			})
 		})
 	}
 }
@@ -348,57 +330,17 @@ func peakLiveHeap(f func()) uint64 {
 func BenchmarkCacheRead(b *testing.B) {
 	n := cacheObjects()
 	srv := newWidgetServer(b, n)
-	caches := map[string]*underTest{}
+	caches := map[string]reader{}
 	for _, name := range cacheClients {
 		c := startCache(b, name, srv)
 		b.Cleanup(c.stop)
 		waitSynced(b, c.synced)
-		caches[name] = c
+		caches[name] = reader{
+			get:  func(ns, name string) bool { _, ok := c.get(ns, name); return ok },
+			list: c.list,
+		}
 	}
-	keys := make([][2]string, n)
-	for i := range keys {
-		keys[i] = [2]string{fmt.Sprintf("team-%d", i%10), fmt.Sprintf("widget-%05d", i)}
-	}
-	web := labels.SelectorFromSet(labels.Set{"tier": "web"})
-	ops := []struct {
-		name string
-		run  func(b *testing.B, c *underTest)
-	}{
-		{"get", func(b *testing.B, c *underTest) {
-			i := 0
-			for b.Loop() {
-				k := keys[i%n]
-				if _, ok := c.get(k[0], k[1]); !ok {
-					b.Fatalf("no %s/%s", k[0], k[1])
-				}
-				i++
-			}
-		}},
-		{"list", func(b *testing.B, c *underTest) {
-			for b.Loop() {
-				if got := c.list(labels.Everything()); got != n {
-					b.Fatalf("listed %d, want %d", got, n)
-				}
-			}
-		}},
-		{"list-selector", func(b *testing.B, c *underTest) {
-			for b.Loop() {
-				if got := c.list(web); got != (n+2)/3 {
-					b.Fatalf("listed %d, want %d", got, (n+2)/3)
-				}
-			}
-		}},
-	}
-	for _, op := range ops {
-		b.Run(op.name, func(b *testing.B) {
-			for _, name := range cacheClients {
-				b.Run(name, func(b *testing.B) {
-					b.ReportAllocs()
-					op.run(b, caches[name])
-				})
-			}
-		})
-	}
+	benchReads(b, n, "widget", cacheClients, caches)
 }
 
 // BenchmarkCacheUpdates pushes a MODIFIED event for each of the 10,000

@@ -3,10 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -108,28 +106,10 @@ func BenchmarkCacheMetaSync(b *testing.B) {
 	for _, name := range metaCacheClients {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
-			var retained uint64
-			var cpu time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				before := liveHeap()
-				b.StartTimer()
-				cpuStart := cpuTime()
+			benchSync(b, n, srv.watches, func() started {
 				c := startMetaCache(b, name, srv)
-				waitSynced(b, c.synced)
-				cpu += cpuTime() - cpuStart
-				b.StopTimer()
-				waitFor(b, "the initial adds", func() bool { return c.adds.Load() == int64(n) })
-				after := liveHeap()
-				runtime.KeepAlive(c)
-				retained += after - min(after, before)
-				c.stop()
-				waitFor(b, "the watches to close", func() bool { return srv.watches() == 0 })
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(retained)/float64(b.N), "retained-B")
-			b.ReportMetric(float64(retained)/float64(b.N)/float64(n), "B/object")
-			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+				return started{synced: c.synced, adds: c.adds, stop: c.stop}
+			})
 		})
 	}
 }

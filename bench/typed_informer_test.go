@@ -3,10 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,28 +144,10 @@ func BenchmarkTypedInformerSync(b *testing.B) {
 	srv := newDeploymentServer(b, n)
 	for _, name := range typedInformers {
 		b.Run(name, func(b *testing.B) {
-			var retained uint64
-			var cpu time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				before := liveHeap()
-				b.StartTimer()
-				cpuStart := cpuTime()
+			benchSync(b, n, srv.watches, func() started {
 				c := startTyped(b, name, srv)
-				waitSynced(b, c.synced)
-				cpu += cpuTime() - cpuStart
-				b.StopTimer()
-				waitFor(b, "the initial adds", func() bool { return c.adds.Load() == int64(n) })
-				after := liveHeap()
-				runtime.KeepAlive(c)
-				retained += after - min(after, before)
-				c.stop()
-				waitFor(b, "the watches to close", func() bool { return srv.watches() == 0 })
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(retained)/float64(b.N), "retained-B")
-			b.ReportMetric(float64(retained)/float64(b.N)/float64(n), "B/object")
-			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+				return started{synced: c.synced, adds: c.adds, stop: c.stop}
+			})
 		})
 	}
 }
@@ -180,57 +160,17 @@ func BenchmarkTypedInformerSync(b *testing.B) {
 func BenchmarkTypedInformerRead(b *testing.B) {
 	n := cacheObjects()
 	srv := newDeploymentServer(b, n)
-	caches := map[string]*typedUnderTest{}
+	caches := map[string]reader{}
 	for _, name := range typedInformers {
 		c := startTyped(b, name, srv)
 		b.Cleanup(c.stop)
 		waitSynced(b, c.synced)
-		caches[name] = c
+		caches[name] = reader{
+			get:  func(ns, name string) bool { _, ok := c.get(ns, name); return ok },
+			list: c.list,
+		}
 	}
-	keys := make([][2]string, n)
-	for i := range keys {
-		keys[i] = [2]string{fmt.Sprintf("team-%d", i%10), fmt.Sprintf("web-%05d", i)}
-	}
-	web := labels.SelectorFromSet(labels.Set{"tier": "web"})
-	ops := []struct {
-		name string
-		run  func(b *testing.B, c *typedUnderTest)
-	}{
-		{"get", func(b *testing.B, c *typedUnderTest) {
-			i := 0
-			for b.Loop() {
-				k := keys[i%n]
-				if _, ok := c.get(k[0], k[1]); !ok {
-					b.Fatalf("no %s/%s", k[0], k[1])
-				}
-				i++
-			}
-		}},
-		{"list", func(b *testing.B, c *typedUnderTest) {
-			for b.Loop() {
-				if got := c.list(labels.Everything()); got != n {
-					b.Fatalf("listed %d, want %d", got, n)
-				}
-			}
-		}},
-		{"list-selector", func(b *testing.B, c *typedUnderTest) {
-			for b.Loop() {
-				if got := c.list(web); got != (n+2)/3 {
-					b.Fatalf("listed %d, want %d", got, (n+2)/3)
-				}
-			}
-		}},
-	}
-	for _, op := range ops {
-		b.Run(op.name, func(b *testing.B) {
-			for _, name := range typedInformers {
-				b.Run(name, func(b *testing.B) {
-					b.ReportAllocs()
-					op.run(b, caches[name])
-				})
-			}
-		})
-	}
+	benchReads(b, n, "web", typedInformers, caches)
 }
 
 // TestTypedInformerSame checks that the typed caches compared hold the
