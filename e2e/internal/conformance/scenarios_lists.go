@@ -50,6 +50,10 @@ func listScenarios() []Scenario {
 		{Name: "list-resource-versions", Steps: []Step{
 			Post(cms, cm("r1")).Saving("rv", "metadata.resourceVersion"),
 			Patch(MergePatch, cms+"/r1", `{"data":{"a":"1"}}`),
+			// kube-apiserver answers resourceVersion=0 from its watch cache,
+			// which may not have seen the patch yet; a consistent list waits
+			// until the cache has caught up with etcd.
+			Get(cms).Named("a consistent list"),
 			Get(cms + "?resourceVersion=0").Named("any version"),
 			Get(cms + "?resourceVersion={$rv}&resourceVersionMatch=NotOlderThan"),
 			Get(cms + "?resourceVersion={$rv}&resourceVersionMatch=Exact").Named("an exact past version"),
