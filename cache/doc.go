@@ -13,7 +13,8 @@
 // # What an informer does
 //
 // There is one informer per resource, namespace, label selector, field
-// selector and managedFields choice; asking twice returns the same one. It
+// selector, managedFields choice and form (whole objects, or metadata only:
+// see below); asking twice returns the same one. It
 // reads the current state with WatchList (a watch with sendInitialEvents,
 // ended by the k8s.io/initial-events-end bookmark) where the server serves
 // it; where it refuses (WatchList off, servers before 1.27, servers that
@@ -56,6 +57,21 @@
 // condition types...) interned per informer with their interface boxes,
 // long strings copied, and, when managedFields are kept, equal fieldsV1
 // trees shared between objects. See detacher.
+//
+// # Metadata only
+//
+// Cache.MetadataInformer keeps each object's metadata alone, as
+// *metav1.PartialObjectMetadata (MetadataInformer, with MetadataHandler),
+// for controllers that need only names, labels, owners, finalizers and
+// resourceVersions: it reads PartialObjectMetadata from the server,
+// protobuf first (served for custom resources too), through dynamic's
+// metadata mode, by the same WatchList or list+watch, resumes and relists.
+// InformerOptions.MetadataOnly on Informer keeps the same metadata as
+// *unstructured.Unstructured (apiVersion, kind and metadata) for code
+// written against unstructured objects, at about twice the memory. Equal
+// label and annotation maps, owner references and finalizer lists are
+// shared between the stored objects (see metaDetacher). A metadata-only
+// informer shares nothing with the whole-object informer of its kind.
 //
 // # Handlers
 //
