@@ -68,10 +68,11 @@
 // metadata mode, by the same WatchList or list+watch, resumes and relists.
 // InformerOptions.MetadataOnly on Informer keeps the same metadata as
 // *unstructured.Unstructured (apiVersion, kind and metadata) for code
-// written against unstructured objects, at about twice the memory. Equal
-// label and annotation maps, owner references and finalizer lists are
-// shared between the stored objects (see metaDetacher). A metadata-only
-// informer shares nothing with the whole-object informer of its kind.
+// written against unstructured objects, at about twice the memory. In the
+// PartialObjectMetadata form, equal label and annotation maps, owner
+// references and finalizer lists are shared between the stored objects
+// (see metaDetacher). A metadata-only informer shares nothing with the
+// whole-object informer of its kind.
 //
 // # Handlers
 //
