@@ -4,9 +4,9 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"sync"
 	"unsafe"
 
+	"github.com/kdyn/kdyn/internal/codecs"
 	"github.com/kdyn/kdyn/internal/jsonfields"
 )
 
@@ -34,47 +34,26 @@ var (
 	stringMapType       = reflect.TypeFor[map[string]string]()
 )
 
-// codecs caches the codec of each type: reflect.Type → *codec.
-var codecs sync.Map
+// codecCache holds the codec of each type compiled so far.
+var codecCache codecs.Cache[codec]
 
-// codecFor returns t's codec, building it (and the codecs of the types it
+// codecFor returns t's codec, compiling it (and the codecs of the types it
 // holds) on first use.
-func codecFor(t reflect.Type) *codec {
-	if c, ok := codecs.Load(t); ok {
-		return c.(*codec)
-	}
-	b := builder{building: map[reflect.Type]*codec{}}
-	b.codec(t)
-	// Codecs are published only once the whole graph is built; a builder
-	// running at the same time builds an equal graph, and either will do.
-	for t, c := range b.building {
-		codecs.LoadOrStore(t, c)
-	}
-	c, _ := codecs.Load(t)
-	return c.(*codec)
-}
+func codecFor(t reflect.Type) *codec { return codecCache.For(t, compile) }
 
 // builder compiles the codecs of a type graph. Recursive types (a CRD's
 // JSONSchemaProps) refer to the codec under construction.
-type builder struct {
-	building map[reflect.Type]*codec
-}
+type builder struct{ *codecs.Builder[codec] }
 
-func (b *builder) codec(t reflect.Type) *codec {
-	if c, ok := codecs.Load(t); ok {
-		return c.(*codec)
-	}
-	if c, ok := b.building[t]; ok {
-		return c
-	}
-	c := &codec{typ: t, size: t.Size()}
-	b.building[t] = c
-	c.decode = b.decodeFuncFor(c)
-	return c
+func (b builder) codec(t reflect.Type) *codec { return b.Codec(t) }
+
+func compile(cb *codecs.Builder[codec], t reflect.Type, c *codec) {
+	c.typ, c.size = t, t.Size()
+	c.decode = builder{cb}.decodeFuncFor(c)
 }
 
 // decodeFuncFor picks the decoder for c.typ, compiling its parts.
-func (b *builder) decodeFuncFor(c *codec) decodeFunc {
+func (b builder) decodeFuncFor(c *codec) decodeFunc {
 	t := c.typ
 	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerType) {
 		c.known = knownFor(t)
@@ -111,7 +90,7 @@ func (b *builder) decodeFuncFor(c *codec) decodeFunc {
 	return decodeFallback
 }
 
-func (b *builder) slice(c *codec) decodeFunc {
+func (b builder) slice(c *codec) decodeFunc {
 	et := c.typ.Elem()
 	c.elem = b.codec(et)
 	if et.Kind() == reflect.Uint8 {
@@ -123,7 +102,7 @@ func (b *builder) slice(c *codec) decodeFunc {
 	return decodeSlice
 }
 
-func (b *builder) mapOf(c *codec) decodeFunc {
+func (b builder) mapOf(c *codec) decodeFunc {
 	kt := c.typ.Key()
 	if kt.Kind() != reflect.String || reflect.PointerTo(kt).Implements(textUnmarshalerType) {
 		return decodeFallback
@@ -133,7 +112,7 @@ func (b *builder) mapOf(c *codec) decodeFunc {
 	return decodeMap
 }
 
-func (b *builder) structOf(c *codec) decodeFunc {
+func (b builder) structOf(c *codec) decodeFunc {
 	fields := jsonfields.Of(c.typ)
 	table := &fieldTable{}
 	for _, f := range fields {

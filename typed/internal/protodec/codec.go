@@ -4,7 +4,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/kdyn/kdyn/internal/codecs"
 )
 
 // kind is how a field's values are read off the wire.
@@ -60,45 +61,27 @@ type unmarshaler interface {
 	Unmarshal(data []byte) error
 }
 
-var (
-	unmarshalerType = reflect.TypeFor[unmarshaler]()
-	codecs          sync.Map // reflect.Type → *codec
-)
+var unmarshalerType = reflect.TypeFor[unmarshaler]()
 
-// codecFor returns t's codec, building it, and the codecs of the types it
+// codecCache holds the codec of each type compiled so far.
+var codecCache codecs.Cache[codec]
+
+// codecFor returns t's codec, compiling it, and the codecs of the types it
 // holds, on first use.
-func codecFor(t reflect.Type) *codec {
-	if c, ok := codecs.Load(t); ok {
-		return c.(*codec)
-	}
-	b := builder{building: map[reflect.Type]*codec{}}
-	b.codec(t)
-	// Published once the whole graph is built; a builder running at the
-	// same time builds an equal graph, and either will do.
-	for t, c := range b.building {
-		codecs.LoadOrStore(t, c)
-	}
-	c, _ := codecs.Load(t)
-	return c.(*codec)
-}
+func codecFor(t reflect.Type) *codec { return codecCache.For(t, compile) }
 
-type builder struct {
-	building map[reflect.Type]*codec
-}
+// builder compiles the codecs of a type graph.
+type builder struct{ *codecs.Builder[codec] }
 
-func (b *builder) codec(t reflect.Type) *codec {
-	if c, ok := codecs.Load(t); ok {
-		return c.(*codec)
-	}
-	if c, ok := b.building[t]; ok {
-		return c
-	}
-	c := &codec{typ: t}
-	b.building[t] = c
+func (b builder) codec(t reflect.Type) *codec { return b.Codec(t) }
+
+func compile(cb *codecs.Builder[codec], t reflect.Type, c *codec) {
+	b := builder{cb}
+	c.typ = t
 	if t.Kind() != reflect.Struct || !hasTags(t) {
 		c.method = reflect.PointerTo(t).Implements(unmarshalerType)
 		c.quantity = t == quantityType
-		return c
+		return
 	}
 	unsupported := false
 	for i := range t.NumField() {
@@ -122,7 +105,6 @@ func (b *builder) codec(t reflect.Type) *codec {
 		// through its generated Unmarshal.
 		c.fields, c.sparse, c.method = nil, nil, true
 	}
-	return c
 }
 
 // decodable reports whether the codecs decode f's values: a message's type
@@ -163,7 +145,7 @@ func hasTags(t reflect.Type) bool {
 }
 
 // entryPart describes a map entry's key (num 1) or value (num 2).
-func (b *builder) entryPart(num int32, t reflect.Type) *field {
+func (b builder) entryPart(num int32, t reflect.Type) *field {
 	f := &field{num: num, typ: t, scalar: t, esize: t.Size()}
 	b.setKind(f)
 	return f
@@ -172,7 +154,7 @@ func (b *builder) entryPart(num int32, t reflect.Type) *field {
 // setKind sets how f's values are read from their Go type: the struct
 // tags of the API types name a wire type, but not always the one the
 // generated code reads (a *string tagged varint).
-func (b *builder) setKind(f *field) {
+func (b builder) setKind(f *field) {
 	switch t := f.scalar; t.Kind() {
 	case reflect.String:
 		f.kind = kindString
@@ -198,7 +180,7 @@ func (b *builder) setKind(f *field) {
 // Only the field number is taken from the tag: whether the field repeats,
 // and how its values are encoded, is what its Go type says, as for the
 // generated code (tags name a wire type or "rep" that it does not use).
-func (b *builder) field(tag string, t reflect.Type) *field {
+func (b builder) field(tag string, t reflect.Type) *field {
 	parts := strings.Split(tag, ",")
 	if len(parts) < 2 {
 		return nil
