@@ -22,11 +22,9 @@ import (
 //     Helm release's Secrets the same labels;
 //   - with managedFields kept, equal fieldsV1 are one.
 //
-// The decoded strings are copies already, so nothing is detached from a
-// buffer here: the generated protobuf code copies each string, and the
-// JSON decoder copies strings into chunks of at most 32 KiB shared with
-// their neighbours' (a stored object may keep such a chunk alive, never a
-// response). Stored objects are read-only (see the package doc), which
+// The decoded strings are copies of their own already (the generated
+// protobuf code and dynamic's metadata JSON decoding allocate each one),
+// so nothing is detached from a buffer here. Stored objects are read-only (see the package doc), which
 // is what makes sharing safe. Not safe for concurrent use: each informer's
 // reflector owns one.
 type metaDetacher struct {

@@ -171,7 +171,7 @@ func (m *metadataResource) object(ctx context.Context, cl call) (*metav1.Partial
 // it describes.
 //
 // The body is lent (rest.Request.DoWith): every decoder here copies what it
-// keeps (the generated protobuf code, and internal/jsondec into metav1 types), so
+// keeps (the generated protobuf code, and internal/jsondec's owned strings), so
 // a List does not allocate a buffer the size of its body each time.
 func (m *metadataResource) do(ctx context.Context, cl call, decode func(data []byte, contentType string) error) error {
 	req, err := m.r.build(cl, false)

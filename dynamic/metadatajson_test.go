@@ -39,6 +39,9 @@ func TestDecodeMetadataJSONAsApimachinery(t *testing.T) {
 			require.NoError(t, utiljson.Unmarshal([]byte(doc), &want))
 			require.NoError(t, decodeMetadataJSON([]byte(doc), &got))
 			assert.Equal(t, want, got)
+			var sized sizedList // what List decodes into: the list embedded
+			require.NoError(t, decodeMetadataJSON([]byte(doc), &sized))
+			assert.Equal(t, want, sized.PartialObjectMetadataList)
 		})
 	}
 	for _, bad := range []string{`{`, `{"items":[{"metadata":{"name":1}}]}`, `{"items":{}}`, `[]`} {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"reflect"
 	goruntime "runtime"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -246,4 +248,23 @@ func TestMalformedArrayCostsLittle(t *testing.T) {
 	require.Error(t, Unmarshal(doc, &v))
 	goruntime.ReadMemStats(&after)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated for 1 MiB of commas")
+}
+
+// TestUnmarshalOwnedStrings: Unmarshal carves neighbouring strings from one
+// chunk, one right after the other; UnmarshalOwned gives each its own
+// allocation, so that a value kept long keeps no chunk alive.
+func TestUnmarshalOwnedStrings(t *testing.T) {
+	a, b := strings.Repeat("a", 40), strings.Repeat("b", 40)
+	doc := []byte(`{"A":"` + a + `","B":"` + b + `"}`)
+	var v struct{ A, B string }
+	adjacent := func() bool {
+		return uintptr(unsafe.Pointer(unsafe.StringData(v.B))) == uintptr(unsafe.Pointer(unsafe.StringData(v.A)))+40
+	}
+	require.NoError(t, Unmarshal(doc, &v))
+	assert.Equal(t, []string{a, b}, []string{v.A, v.B})
+	assert.True(t, adjacent(), "Unmarshal: one chunk")
+	v.A, v.B = "", ""
+	require.NoError(t, UnmarshalOwned(doc, &v))
+	assert.Equal(t, []string{a, b}, []string{v.A, v.B})
+	assert.False(t, adjacent(), "UnmarshalOwned: each its own")
 }

@@ -27,12 +27,26 @@ func (e *SyntaxError) Error() string {
 // On error v may be partly filled. Strings in v do not share data's memory,
 // so data may be reused once Unmarshal returns.
 func Unmarshal(data []byte, v any) error {
+	return unmarshal(data, v, false)
+}
+
+// UnmarshalOwned is Unmarshal with each decoded string an allocation of
+// its own, as encoding/json makes them, rather than a slice of a chunk
+// shared with its neighbours: for values kept long after decoding, such
+// as an informer's objects, whose chunks would otherwise stay alive with
+// the bytes of every string dropped since (managedFields, a Transform's
+// cuts, strings replaced by interned ones).
+func UnmarshalOwned(data []byte, v any) error {
+	return unmarshal(data, v, true)
+}
+
+func unmarshal(data []byte, v any, own bool) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &json.InvalidUnmarshalError{Type: reflect.TypeOf(v)}
 	}
 	c := codecFor(rv.Type().Elem())
-	d := decoder{data: data, presizeLeft: budget(len(data)), countLeft: budget(len(data))}
+	d := decoder{data: data, own: own, presizeLeft: budget(len(data)), countLeft: budget(len(data))}
 	return d.document(c, rv.UnsafePointer())
 }
 
@@ -43,6 +57,7 @@ type decoder struct {
 	data  []byte
 	pos   int
 	depth int
+	own   bool     // each decoded string allocated on its own, not in arena
 	arena []byte   // current string chunk: bytes up to len are taken
 	buf   []byte   // scratch for unescaping
 	path  []string // of a type error: the fields it is in, innermost first

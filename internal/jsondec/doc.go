@@ -16,6 +16,8 @@
 // Decoded strings are copied into chunks of at most 32 KiB shared by the
 // strings of neighbouring values, not into one allocation each: an object
 // kept from a list pins its chunks, never the whole response.
+// UnmarshalOwned gives each string an allocation of its own instead, for
+// values kept long after decoding.
 //
 // Slices are allocated at their final length, counted ahead of decoding
 // their elements; the counting reads, and the allocating takes, at most 8

@@ -128,10 +128,14 @@ func (d *decoder) key() ([]byte, error) {
 	return d.unquote(raw), nil
 }
 
-// keep copies b into the current chunk and returns it as a string.
+// keep copies b into the current chunk, or into an allocation of its own
+// (UnmarshalOwned), and returns it as a string.
 func (d *decoder) keep(b []byte) string {
 	if len(b) == 0 {
 		return ""
+	}
+	if d.own {
+		return string(b)
 	}
 	if cap(d.arena)-len(d.arena) < len(b) {
 		// What is left of the input bounds the strings still to come.
