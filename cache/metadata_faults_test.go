@@ -205,7 +205,7 @@ func testMetadataRelist[T cache.Object](t *testing.T, ask askFor[T]) {
 }
 
 // TestMetadataUnderFaults is TestUnderFaults for metadata-only informers:
-// after 2,000 random writes (relabels among them) while connections drop,
+// after 2,000 or more random writes (relabels among them) while connections drop,
 // watches are cut every 200 ms and resumes run into 410 Gone, each store
 // equals a fresh metadata List field for field, and each handler's
 // notifications turned its first view into that state.
@@ -253,7 +253,7 @@ func TestMetadataUnderFaults(t *testing.T) {
 		return asObjects.Stats()
 	}, asObjects.Stats})
 
-	writes := e.writeUntilFaulted(t, ctx, func(int) {}, func() (restarts, relists uint64) {
+	writes := e.writeUntilFaulted(t, func(int) {}, func() (restarts, relists uint64) {
 		for _, w := range ws {
 			st := w.stats()
 			restarts, relists = restarts+st.WatchRestarts, relists+st.Relists
@@ -262,17 +262,12 @@ func TestMetadataUnderFaults(t *testing.T) {
 	})
 	t.Logf("writes: %v", writes)
 
-	var restarts, relists uint64
 	for _, w := range ws {
 		t.Run(w.name, func(t *testing.T) {
 			st := w.check(t)
 			t.Logf("%d objects, %d events, %d syncs (%d relists), %d watch restarts", st.Objects, st.Events, st.Syncs, st.Relists, st.WatchRestarts)
-			restarts += st.WatchRestarts
-			relists += st.Relists
 		})
 	}
-	assert.NotZero(t, restarts, "watches were cut")
-	assert.NotZero(t, relists, "resumes ran into 410 Gone")
 }
 
 // TestMetadataKindDeletedAndRecreated: deleting the CRD under a running

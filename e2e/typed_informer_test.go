@@ -49,12 +49,19 @@ func TestTypedInformerLikeClientGo(t *testing.T) {
 	require.NoError(t, lean.WaitForSync(ctx))
 
 	deploys := cs.AppsV1().Deployments(ns)
-	same := func(step string, want int) {
+	// same waits until both caches hold want objects, name at version rv
+	// (the answer of the write just made) among them, then compares them.
+	same := func(step string, want int, name, rv string) {
 		t.Helper()
 		waitFor(ctx, t, step, func() bool {
 			theirs, err := peer.Lister().Deployments(ns).List(labels.Everything())
 			if err != nil || len(theirs) != want || len(full.List(nil)) != want || len(lean.List(nil)) != want {
 				return false
+			}
+			if name != "" {
+				if d, err := peer.Lister().Deployments(ns).Get(name); err != nil || d.ResourceVersion != rv {
+					return false
+				}
 			}
 			for _, d := range theirs {
 				mine, ok := full.Get(ns, d.Name)
@@ -87,22 +94,23 @@ func TestTypedInformerLikeClientGo(t *testing.T) {
 		}
 	}
 
+	var last *appsv1.Deployment
 	for _, name := range []string{"web", "api", "worker"} {
-		_, err := deploys.Create(ctx, typedDeployment(name, 1), metav1.CreateOptions{})
+		last, err = deploys.Create(ctx, typedDeployment(name, 1), metav1.CreateOptions{})
 		require.NoError(t, err)
 	}
-	same("three created", 3)
-	_, err = deploys.Patch(ctx, "web", types.MergePatchType, []byte(`{"metadata":{"labels":{"tier":"front"}},"spec":{"replicas":2}}`), metav1.PatchOptions{})
+	same("three created", 3, last.Name, last.ResourceVersion)
+	p, err := deploys.Patch(ctx, "web", types.MergePatchType, []byte(`{"metadata":{"labels":{"tier":"front"}},"spec":{"replicas":2}}`), metav1.PatchOptions{})
 	require.NoError(t, err)
-	same("web patched", 3)
+	same("web patched", 3, p.Name, p.ResourceVersion)
 	d, err := deploys.Get(ctx, "api", metav1.GetOptions{})
 	require.NoError(t, err)
 	d.Status.ObservedGeneration = d.Generation
-	_, err = deploys.UpdateStatus(ctx, d, metav1.UpdateOptions{})
+	u, err := deploys.UpdateStatus(ctx, d, metav1.UpdateOptions{})
 	require.NoError(t, err)
-	same("api's status updated", 3)
+	same("api's status updated", 3, u.Name, u.ResourceVersion)
 	require.NoError(t, deploys.Delete(ctx, "worker", metav1.DeleteOptions{}))
-	same("worker deleted", 2)
+	same("worker deleted", 2, "", "")
 
 	web, ok := lean.Get(ns, "web")
 	require.True(t, ok)
