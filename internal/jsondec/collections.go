@@ -64,16 +64,8 @@ func decodeSlice(d *decoder, c *codec, p unsafe.Pointer) error {
 		reflect.NewAt(c.typ, p).Elem().Grow(n)
 		hdr.len = n
 	}
-	if err := d.enter(); err != nil {
+	if empty, err := d.open(']'); err != nil || empty {
 		return err
-	}
-	if err := d.value(); err != nil {
-		return err
-	}
-	if d.data[d.pos] == ']' {
-		d.pos++
-		d.depth--
-		return nil
 	}
 	for i := 0; ; i++ {
 		if i == hdr.len {
@@ -151,16 +143,8 @@ func decodeMap(d *decoder, c *codec, p unsafe.Pointer) error {
 	if m.IsNil() {
 		m.Set(reflect.MakeMap(c.typ))
 	}
-	if err := d.enter(); err != nil {
+	if empty, err := d.open('}'); err != nil || empty {
 		return err
-	}
-	if err := d.value(); err != nil {
-		return err
-	}
-	if d.data[d.pos] == '}' {
-		d.pos++
-		d.depth--
-		return nil
 	}
 	if c.strMap {
 		return d.stringMap(*(*map[string]string)(p))

@@ -120,6 +120,24 @@ func (d *decoder) enter() error {
 	return nil
 }
 
+// open enters the object or array whose opening bracket is at d.pos and
+// moves to its first member or element; empty reports one closed at once
+// by closing, which it has moved past.
+func (d *decoder) open(closing byte) (empty bool, err error) {
+	if err := d.enter(); err != nil {
+		return false, err
+	}
+	if err := d.value(); err != nil {
+		return false, err
+	}
+	if d.data[d.pos] == closing {
+		d.pos++
+		d.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
 // value prepares for a value: whitespace skipped, input left.
 func (d *decoder) value() error {
 	d.skipSpace()

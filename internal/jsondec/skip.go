@@ -26,16 +26,8 @@ func (d *decoder) skip() error {
 }
 
 func (d *decoder) skipObject() error {
-	if err := d.enter(); err != nil {
+	if empty, err := d.open('}'); err != nil || empty {
 		return err
-	}
-	if err := d.value(); err != nil {
-		return err
-	}
-	if d.data[d.pos] == '}' {
-		d.pos++
-		d.depth--
-		return nil
 	}
 	for {
 		if err := d.colon(); err != nil {
@@ -80,16 +72,8 @@ func (d *decoder) afterKey() error {
 }
 
 func (d *decoder) skipArray() error {
-	if err := d.enter(); err != nil {
+	if empty, err := d.open(']'); err != nil || empty {
 		return err
-	}
-	if err := d.value(); err != nil {
-		return err
-	}
-	if d.data[d.pos] == ']' {
-		d.pos++
-		d.depth--
-		return nil
 	}
 	for {
 		if err := d.skip(); err != nil {

@@ -62,16 +62,8 @@ func decodeStruct(d *decoder, c *codec, p unsafe.Pointer) error {
 	default:
 		return d.typeError(c.typ)
 	}
-	if err := d.enter(); err != nil {
+	if empty, err := d.open('}'); err != nil || empty {
 		return err
-	}
-	if err := d.value(); err != nil {
-		return err
-	}
-	if d.data[d.pos] == '}' {
-		d.pos++
-		d.depth--
-		return nil
 	}
 	t := c.fields
 	hint := 0
