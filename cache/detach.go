@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kdyn/kdyn/internal/jsontree"
 )
 
 // detacher detaches each object the informer keeps from the buffer it was
@@ -119,7 +121,7 @@ type shareTable struct {
 func (t *shareTable) share(v any, d *detacher) any {
 	h := hashValue(v)
 	sl := &t.slots[h%shareSlots]
-	if sl.v != nil && sl.h == h && equalValue(sl.v, v) {
+	if sl.v != nil && sl.h == h && jsontree.Equal(sl.v, v) {
 		return sl.v
 	}
 	c := d.value(v)
@@ -165,49 +167,4 @@ func mix(h uint64) uint64 {
 	h ^= h >> 27
 	h *= 0x94d049bb133111eb
 	return h ^ h>>31
-}
-
-// equalValue reports whether two decoded values are equal. Values of types
-// a decoder does not produce are never equal, so they are never shared.
-func equalValue(a, b any) bool {
-	switch x := a.(type) {
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, e := range x {
-			f, ok := y[k]
-			if !ok || !equalValue(e, f) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !equalValue(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case int64:
-		y, ok := b.(int64)
-		return ok && x == y
-	case float64:
-		y, ok := b.(float64)
-		return ok && x == y
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case nil:
-		return b == nil
-	}
-	return false
 }

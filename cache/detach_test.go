@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	kun "github.com/kdyn/kdyn/unstructured"
+
+	"github.com/kdyn/kdyn/internal/jsontree"
 )
 
 // object is a custom resource as the API server sends it, with
@@ -147,14 +149,14 @@ func TestHashAndEqual(t *testing.T) {
 	a := map[string]any{"x": []any{int64(1), "s", 1.5, true, nil}, "y": map[string]any{}}
 	b := map[string]any{"y": map[string]any{}, "x": []any{int64(1), "s", 1.5, true, nil}}
 	assert.Equal(t, hashValue(a), hashValue(b))
-	assert.True(t, equalValue(a, b))
+	assert.True(t, jsontree.Equal(a, b))
 	for _, c := range []map[string]any{
 		{"x": []any{int64(2), "s", 1.5, true, nil}, "y": map[string]any{}},
 		{"x": []any{int64(1), "s", 1.5, true}, "y": map[string]any{}},
 		{"x": []any{int64(1), "s", 1.5, true, nil}, "z": map[string]any{}},
 		{"x": []any{int64(1), "s", 1.5, true, nil}},
 	} {
-		assert.False(t, equalValue(a, c), "%v", c)
+		assert.False(t, jsontree.Equal(a, c), "%v", c)
 	}
-	assert.False(t, equalValue(map[string]string{}, map[string]string{}), "types a decoder does not make are never shared")
+	assert.False(t, jsontree.Equal(map[string]string{}, map[string]string{}), "types a decoder does not make are never shared")
 }

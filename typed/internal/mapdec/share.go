@@ -6,6 +6,8 @@ import (
 	"reflect"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kdyn/kdyn/internal/jsontree"
 )
 
 // Shape of a Decoder's table of shared maps: a direct-mapped table of the
@@ -138,38 +140,6 @@ func (d *Decoder) hashTree(v any) uint64 {
 	return h
 }
 
-// sameTree reports whether two decoded JSON values are equal.
-func sameTree(a, b any) bool {
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, e := range x {
-			f, ok := y[k]
-			if !ok || !sameTree(e, f) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameTree(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case string, int64, float64, bool, nil:
-		return a == b
-	}
-	return false
-}
-
 // fieldsTable hands out one FieldsV1, and with it one copy of its bytes,
 // for equal fieldsV1 trees. Not safe for concurrent use.
 type fieldsTable struct {
@@ -185,7 +155,7 @@ func (t *fieldsTable) find(h uint64, tree map[string]any) (metav1.FieldsV1, bool
 		return metav1.FieldsV1{}, false
 	}
 	sl := &t.slots[h%fieldsSlots]
-	if sl.src == nil || sl.h != h || !sameTree(sl.src, tree) {
+	if sl.src == nil || sl.h != h || !jsontree.Equal(sl.src, tree) {
 		return metav1.FieldsV1{}, false
 	}
 	return sl.fields, true
