@@ -51,9 +51,8 @@ type index[T Object] struct {
 // once) takes the write lock only to update maps. Index functions are
 // user code: they run before the lock is taken.
 type store[T Object] struct {
-	mu      sync.RWMutex                   // guards byNS, n and the values of indexes
+	mu      sync.RWMutex                   // guards byNS and the values of indexes
 	byNS    map[string]map[string]entry[T] // namespace, then name
-	n       int                            // objects in byNS
 	indexes []*index[T]                    // append-only, under mu
 }
 
@@ -71,7 +70,16 @@ func (s *store[T]) get(k objKey) (entry[T], bool) {
 func (s *store[T]) len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.n
+	return s.count()
+}
+
+// count is the number of objects stored; the caller holds mu.
+func (s *store[T]) count() int {
+	n := 0
+	for _, ns := range s.byNS {
+		n += len(ns)
+	}
+	return n
 }
 
 // indexValues runs every index function over obj, outside the lock; nil
@@ -100,9 +108,6 @@ func (s *store[T]) put(k objKey, old, obj T, epoch uint32, oldVals, newVals [][]
 		ns = map[string]entry[T]{}
 		s.byNS[k.ns] = ns
 	}
-	if _, had := ns[k.name]; !had {
-		s.n++
-	}
 	ns[k.name] = newEntry(obj, epoch)
 	for i, ix := range s.indexes {
 		if old != nil && i < len(oldVals) {
@@ -129,10 +134,7 @@ func (s *store[T]) remove(k objKey, vals [][]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ns := s.byNS[k.ns]; ns != nil {
-		if _, had := ns[k.name]; had {
-			delete(ns, k.name)
-			s.n--
-		}
+		delete(ns, k.name)
 		if len(ns) == 0 {
 			delete(s.byNS, k.ns)
 		}
@@ -167,7 +169,7 @@ func (s *store[T]) list(sel labels.Selector) []T {
 	all := sel == nil || sel.Empty()
 	var out []T
 	if all {
-		out = make([]T, 0, s.n)
+		out = make([]T, 0, s.count())
 	}
 	for _, ns := range s.byNS {
 		for _, e := range ns {
